@@ -1,0 +1,37 @@
+"""tinygrad_mlp: a small autograd engine with neurons, layers and MLPs built on top.
+
+>>> from tinygrad_mlp import Value
+>>> a, b = Value(2.0), Value(-3.0)
+>>> c = (a * b + b ** 2).tanh()
+>>> c.backward()
+"""
+
+from __future__ import annotations
+
+from .engine import (
+    Value,
+    concat,
+    detect_anomaly,
+    enable_grad,
+    grad,
+    is_grad_enabled,
+    no_grad,
+    stack,
+    unbroadcast,
+)
+from .ops import Function
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Function",
+    "Value",
+    "concat",
+    "detect_anomaly",
+    "enable_grad",
+    "grad",
+    "is_grad_enabled",
+    "no_grad",
+    "stack",
+    "unbroadcast",
+]
