@@ -31,7 +31,7 @@ ndarray = np.ndarray
 
 _grad_enabled = True  # False inside `no_grad()`: operations record nothing
 _anomaly = False  # True inside `detect_anomaly()`: every forward and backward result is checked
-_scope: Any = None  # the innermost module call in progress, recorded on each node (graph boxes)
+_scope: Scope | None = None  # innermost module call in progress, recorded on each node (boxes)
 
 # Creation order is a topological order (a node is always made after its inputs), so a counter
 # stamped on each node lets backward sort the nodes it reaches instead of doing a recursive DFS.
@@ -87,19 +87,42 @@ def detect_anomaly() -> Iterator[None]:
         _anomaly = previous
 
 
-@contextmanager
-def module_scope(module: Any) -> Iterator[None]:
-    """Tag every node created inside this block with `module` (used for graph boxes).
+class Scope:
+    """One call of a module in progress: the nodes it creates are drawn in a box named after it.
 
-    Scopes nest: each node records the innermost scope, and a scope object is expected to know
-    its parent scope (modules do), so a renderer can rebuild the nesting.
+    `module` is whatever opened the scope (a `Module` from nn.py, or any object), `parent` the
+    scope that was open when this one started, so nested calls rebuild as nested boxes.
+    """
+
+    __slots__ = ("module", "name", "parent")
+
+    def __init__(self, module: Any, name: str | None, parent: Scope | None) -> None:
+        self.module = module
+        self.name = name
+        self.parent = parent
+
+    def __repr__(self) -> str:
+        return f"Scope({self.name or type(self.module).__name__})"
+
+
+@contextmanager
+def module_scope(module: Any, name: str | None = None) -> Iterator[Scope]:
+    """Tag every node created inside this block with a new `Scope` (drawn as a labelled box).
+
+    Scopes nest: each node records the innermost one, and each scope its parent.
     """
     global _scope
-    previous, _scope = _scope, module
+    previous = _scope
+    _scope = Scope(module, name, previous)
     try:
-        yield
+        yield _scope
     finally:
         _scope = previous
+
+
+def current_scope() -> Scope | None:
+    """The innermost `module_scope` in progress, or None."""
+    return _scope
 
 
 # ----------------------------------------------------------------------------------------------
