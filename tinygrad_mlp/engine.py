@@ -102,6 +102,184 @@ class Scope:
         self.parent = parent
 
     def __repr__(self) -> str:
+        return f"Scope({self.name or type(self.module).__name__})"
+
+
+@contextmanager
+def module_scope(module: Any, name: str | None = None) -> Iterator[Scope]:
+    """Tag every node created inside this block with a new `Scope` (drawn as a labelled box).
+
+    Scopes nest: each node records the innermost one, and each scope its parent.
+    """
+    global _scope
+    previous = _scope
+    _scope = Scope(module, name, previous)
+    try:
+        yield _scope
+    finally:
+        _scope = previous
+
+
+def current_scope() -> Scope | None:
+    """The innermost `module_scope` in progress, or None."""
+    return _scope
+
+
+# ----------------------------------------------------------------------------------------------
+# Turning user input into node data
+
+
+def as_data(x: Any, dtype: Any = None) -> float | ndarray:
+    """Convert user input into what a Value holds: a Python float or a float32/float64 array.
+
+    Integers and booleans become floats (float64 unless `dtype` says otherwise). Complex
+    numbers, strings and other objects are refused with a `TypeError` that names the type.
+    """
+    if dtype is not None:
+        dtype = np.dtype(dtype)
+        if dtype not in _FLOAT_DTYPES:
+            raise TypeError(f"Value dtype must be float32 or float64, got {dtype}")
+    if x.__class__ is float and dtype is None:
+        return x
+    if isinstance(x, Value):
+        raise TypeError("Value(...) got a Value; use v.detach() for a constant copy of its data")
+    if isinstance(x, (bool, int, float, np.integer, np.floating, np.bool_)) and dtype is None:
+        return float(x)
+    if isinstance(x, (complex, np.complexfloating)):
+        raise TypeError(f"complex numbers are not supported, got {x!r}")
+    try:
+        arr = np.asarray(x)
+    except ValueError as exc:  # ragged nested lists
+        raise TypeError(f"cannot make a Value from {type(x).__name__}: {exc}") from None
+    kind = arr.dtype.kind
+    if kind == "c":
+        raise TypeError(f"complex arrays are not supported, got dtype {arr.dtype}")
+    if kind not in "biuf":
+        raise TypeError(
+            f"a Value holds numbers, got {type(x).__name__} with dtype {arr.dtype} "
+            f"(strings and objects cannot be differentiated)"
+        )
+    if dtype is None:
+        dtype = arr.dtype if arr.dtype in _FLOAT_DTYPES else np.dtype(np.float64)
+    return arr.astype(dtype, copy=False)
+
+
+# ----------------------------------------------------------------------------------------------
+# The node
+
+
+class Value:
+    """A number or an array that remembers how it was computed, so its gradient can be found.
+
+    >>> a, b = Value(2.0), Value(-3.0)
+    >>> c = (a * b + b ** 2).tanh()
+    >>> c.backward()
+    >>> a.grad, b.grad      # dc/da, dc/db (floats)
+
+    `data` is a Python float for a scalar and a numpy array (float64, or float32 if given one)
+    for a tensor; integer input is converted to float64. After `backward()`, `grad` holds the
+    derivative of the output with respect to this Value: a float (0.0 before) for scalars and an
+    array of the same shape (None before) for tensors. Gradients accumulate over calls, as in
+    PyTorch: call `zero_grad()` (or an optimizer's) between steps.
+    """
+
+    __slots__ = (
+        "data",
+        "grad",
+        "requires_grad",
+        "label",
+        "_op",
+        "_prev",
+        "_params",
+        "_index",
+        "_scope",
+        "__weakref__",
+    )
+
+    # numpy must hand `ndarray (op) Value` to Value's reflected operators instead of looping
+    # over the array and building an array of Values.
+    __array_ufunc__ = None
+
+    def __init__(
+        self,
+        data: Any,
+        requires_grad: bool = True,
+        label: str | None = None,
+        dtype: Any = None,
+    ) -> None:
+        self.data = as_data(data, dtype)
+        self.grad = 0.0 if self.data.__class__ is float else None
+        self.requires_grad = bool(requires_grad)
+        self.label = label
+        self._op = None
+        self._prev = ()
+        self._params = None
+        self._index = _next_index()
+        self._scope = _scope
+
+    # -- what it looks like ------------------------------------------------------------------
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return () if self.data.__class__ is float else self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return 0 if self.data.__class__ is float else self.data.ndim
+
+    @property
+    def size(self) -> int:
+        return 1 if self.data.__class__ is float else self.data.size
+
+    @property
+    def dtype(self) -> np.dtype:
+        return np.dtype(np.float64) if self.data.__class__ is float else self.data.dtype
+
+    @property
+    def is_scalar(self) -> bool:
+        """True when `data` is a Python float (not a 0-d or 1-element array)."""
+        return self.data.__class__ is float
+
+    @property
+    def op(self) -> type | None:
+        """The operation (a `Function` subclass) that produced this Value; None for a leaf."""
+        return self._op
+
+    @property
+    def parents(self) -> tuple[Value, ...]:
+        """The Values this one was computed from (empty for a leaf)."""
+        return self._prev
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """Non-differentiable arguments of the operation that made this Value (axis, shape...)."""
+        return self._params or {}
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._op is None
+
+    def __len__(self) -> int:
+        if self.data.__class__ is float or self.data.ndim == 0:
+            raise TypeError("len() of a scalar Value")
+        return len(self.data)
+
+    def item(self) -> float:
+        """The data of a single-element Value as a Python float."""
+        if self.data.__class__ is float:
+            return self.data
+        if self.data.size != 1:
+            raise ValueError(f"item() needs a single element, this Value has shape {self.shape}")
+        return float(self.data.reshape(()))
+
+    def __float__(self) -> float:
+        return self.item()
+
+    def numpy(self) -> ndarray:
+        """The data as a numpy array (a 0-d array for a scalar)."""
+        return np.asarray(self.data)
+
+    def __repr__(self) -> str:
         name = f", label={self.label!r}" if self.label else ""
         if self.data.__class__ is float:
             return f"Value(data={self.data:.6g}, grad={self.grad!r}{name})"
