@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from . import data, losses, optim  # submodules: data.moons, losses.hinge, optim.SGD, ...
 from .engine import (
     Value,
     concat,
@@ -19,19 +20,33 @@ from .engine import (
     stack,
     unbroadcast,
 )
+from .gradcheck import GradcheckError, KinkWarning, check_graph, gradcheck, gradgradcheck
+from .nn import MLP, Layer, Module, Neuron
 from .ops import Function
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Function",
+    "GradcheckError",
+    "KinkWarning",
+    "Layer",
+    "MLP",
+    "Module",
+    "Neuron",
     "Value",
+    "check_graph",
     "concat",
+    "data",
     "detect_anomaly",
     "enable_grad",
     "grad",
+    "gradcheck",
+    "gradgradcheck",
     "is_grad_enabled",
+    "losses",
     "no_grad",
+    "optim",
     "stack",
     "unbroadcast",
 ]
