@@ -20,7 +20,6 @@ from .engine import (
     stack,
     unbroadcast,
 )
-from .gradcheck import GradcheckError, KinkWarning, check_graph, gradcheck, gradgradcheck
 from .nn import MLP, Layer, Module, Neuron
 from .ops import Function
 
@@ -28,21 +27,16 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Function",
-    "GradcheckError",
-    "KinkWarning",
     "Layer",
     "MLP",
     "Module",
     "Neuron",
     "Value",
-    "check_graph",
     "concat",
     "data",
     "detect_anomaly",
     "enable_grad",
     "grad",
-    "gradcheck",
-    "gradgradcheck",
     "is_grad_enabled",
     "losses",
     "no_grad",
