@@ -20,6 +20,7 @@ from .engine import (
     stack,
     unbroadcast,
 )
+from .graph import draw_graph
 from .nn import MLP, Layer, Module, Neuron
 from .ops import Function
 
@@ -35,6 +36,7 @@ __all__ = [
     "concat",
     "data",
     "detect_anomaly",
+    "draw_graph",
     "enable_grad",
     "grad",
     "is_grad_enabled",

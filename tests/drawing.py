@@ -1,0 +1,110 @@
+"""Test helpers for drawn graphs: count a graph's nodes and edges independently of the renderer,
+and read them back from DOT source and from SVG files."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tinygrad_mlp import Value
+from tinygrad_mlp.engine import _SHARED_CONSTANTS
+
+SVG_G = "{http://www.w3.org/2000/svg}g"
+_LABEL = re.compile(r'label=(?:"((?:[^"\\]|\\.)*)"|(\w+))')
+_NODE = re.compile(r"^(\w+) \[")
+_EDGE = re.compile(r"^(\w+) -> (\w+)")
+_ATTRS = re.compile(r"^\w+=")
+
+
+def all_values(output: Value) -> list[Value]:
+    """Every Value `output` depends on, itself included (a plain stack walk)."""
+    seen, stack, found = {id(output)}, [output], []
+    while stack:
+        v = stack.pop()
+        found.append(v)
+        for p in v.parents:
+            if id(p) not in seen:
+                seen.add(id(p))
+                stack.append(p)
+    return found
+
+
+def expected_counts(output: Value) -> tuple[int, int]:
+    """(nodes, edges) of the full picture: a node per Value and per operation, where an engine-
+    shared number constant is drawn once per use; an edge per input of each op, and op -> out."""
+    values = all_values(output)
+    ops = [v for v in values if v.op is not None]
+
+    def shared(v: Value) -> bool:
+        return v is not output and v.is_scalar and _SHARED_CONSTANTS.get(v.data) is v
+
+    uses_of_shared = sum(1 for v in ops for p in v.parents if shared(p))
+    nodes = sum(1 for v in values if not shared(v)) + len(ops) + uses_of_shared
+    edges = sum(len(v.parents) + 1 for v in ops)
+    return nodes, edges
+
+
+@dataclass
+class Dot:
+    """A DOT source read back: node id -> (statement, enclosing cluster labels), and edges."""
+
+    nodes: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
+    edges: list[tuple[str, str]] = field(default_factory=list)
+    clusters: list[str] = field(default_factory=list)
+    caption: str = ""
+
+    def label(self, node: str) -> str:
+        match = _LABEL.search(self.nodes[node][0])
+        return _label_of(match)
+
+    def boxes(self, node: str) -> tuple[str, ...]:
+        return self.nodes[node][1]
+
+    def find(self, text: str) -> list[str]:
+        """Nodes whose label contains `text`."""
+        return [n for n in self.nodes if text in self.label(n)]
+
+
+def _label_of(match: re.Match[str] | None) -> str:
+    if match is None:
+        return ""
+    return match.group(1) if match.group(1) is not None else match.group(2)
+
+
+def read_dot(source: str) -> Dot:
+    dot = Dot()
+    stack: list[str] = []
+    for line in source.splitlines()[1:]:
+        s = line.strip()
+        if s.startswith("subgraph "):
+            stack.append("")
+        elif s == "}":
+            if stack:
+                stack.pop()
+        elif _ATTRS.match(s):  # `key=value ...`: attributes of the graph or cluster around it
+            match = _LABEL.search(s)
+            if stack and match:
+                stack[-1] = _label_of(match)
+                dot.clusters.append(stack[-1])
+            elif not stack and "label=<" in s:
+                dot.caption = s
+        elif (m := _EDGE.match(s)) is not None:
+            dot.edges.append((m.group(1), m.group(2)))
+        elif (m := _NODE.match(s)) is not None and m.group(1) not in ("graph", "node", "edge"):
+            dot.nodes[m.group(1)] = (s, tuple(stack))
+    return dot
+
+
+def svg_counts(path: str | Path) -> tuple[int, int, int]:
+    """(nodes, edges, clusters) in a Graphviz SVG file, which must be valid XML."""
+    root = ET.parse(path).getroot()
+    classes = [g.get("class") for g in root.iter(SVG_G)]
+    return classes.count("node"), classes.count("edge"), classes.count("cluster")
+
+
+def svg_text(path: str | Path) -> str:
+    """All the text drawn in an SVG file, one string."""
+    root = ET.parse(path).getroot()
+    return "\n".join(t.text or "" for t in root.iter("{http://www.w3.org/2000/svg}text"))

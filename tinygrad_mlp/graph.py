@@ -1,0 +1,183 @@
+"""Drawing a computation graph with Graphviz: `draw_graph(output)`.
+
+Every Value that `output` depends on is a node (name, shape, data, gradient), and every operation
+is a small node of its own between its inputs and its result, as in micrograd's picture. Nodes
+made inside a module call (`module_scope`, opened by every `Module` call) are drawn inside a
+labelled box for that call, nested as the calls were; a parameter is drawn inside the box of the
+module that owns it. Past `max_nodes` drawn nodes, module calls are collapsed into one node each
+(innermost first), and if that is still too many, only the nodes nearest the output are drawn;
+the picture says which.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import graphviz
+
+from .engine import Value
+from .graph_picture import Picture, walk
+
+DEFAULT_MAX_NODES = 2000
+DIRECTIONS = ("LR", "TB", "RL", "BT")
+# file formats draw_graph writes: dot/gv are the DOT source (no Graphviz needed), the rest by dot
+FORMATS = ("svg", "png", "pdf", "jpg", "jpeg", "gif", "ps", "eps", "svgz", "json", "dot", "gv")
+INSTALL_HINT = (
+    "Install Graphviz: `sudo apt-get install graphviz` (Debian/Ubuntu), `brew install graphviz` "
+    "(macOS), `conda install graphviz`, or see https://graphviz.org/download/. Without it, "
+    "draw_graph(...) still returns the graph, and path='graph.dot' writes its DOT source."
+)
+
+
+class GraphvizNotFoundError(RuntimeError):
+    """Raised when a picture must be rendered but Graphviz's `dot` program is not on PATH."""
+
+
+def draw_graph(
+    output: Value,
+    path: str | os.PathLike[str] | None = None,
+    *,
+    format: str | None = None,
+    rankdir: str = "LR",
+    show_data: bool = True,
+    show_grad: bool = True,
+    color_by_grad: bool = False,
+    max_nodes: int = DEFAULT_MAX_NODES,
+    highlight: Any = None,
+) -> graphviz.Digraph | Path:
+    """Draw the computation graph that produced `output`.
+
+    >>> loss = ((model(X) - y) ** 2).mean(); loss.backward()
+    >>> g = draw_graph(loss)                     # a graphviz.Digraph (shows itself in Jupyter)
+    >>> draw_graph(loss, path="loss.svg")        # writes loss.svg, returns Path("loss.svg")
+
+    `rankdir`: "LR" (left to right) or "TB" (top to bottom). `show_data`/`show_grad`: print
+    values and gradients in the nodes. `color_by_grad`: fill each value by its gradient's
+    magnitude on a log scale (blue: vanishing, red: exploding), with a legend. `max_nodes`: past
+    this many drawn nodes, module calls collapse into one node each. `highlight`: Values (or a
+    gradient-check report with `failed_nodes`) whose operations are drawn in red. With `path`,
+    the picture is written there (format from `format=` or the file's suffix: svg, png, pdf, or
+    dot/gv for the DOT source, which needs no Graphviz install) and the path is returned.
+    """
+    if not isinstance(output, Value):
+        raise TypeError(f"draw_graph() draws a Value's graph, got {type(output).__name__}")
+    if rankdir not in DIRECTIONS:
+        raise ValueError(f"draw_graph(rankdir={rankdir!r}): use one of {', '.join(DIRECTIONS)}")
+    if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
+        raise ValueError(f"draw_graph(max_nodes={max_nodes!r}): must be a positive int")
+    target = _check_target(path, format) if path is not None else None
+    if format is not None and target is None:
+        _check_format(format)
+    values = walk(output)
+    marked = _highlighted(highlight, values)
+    picture = Picture(values, output, marked)
+    picture.fit(max_nodes)
+    graph = picture.to_digraph(rankdir, show_data, show_grad, color_by_grad, max_nodes)
+    if format is not None:
+        graph.format = format
+    if target is None:
+        return graph
+    return _write(graph, *target)
+
+
+# ----------------------------------------------------------------------------------------------
+# Input checks
+
+
+def _check_format(fmt: str) -> str:
+    if not isinstance(fmt, str) or fmt.lower() not in FORMATS:
+        raise ValueError(
+            f"draw_graph: unknown format {fmt!r}; use one of {', '.join(FORMATS)} "
+            f"(dot and gv write the DOT source)"
+        )
+    return fmt.lower()
+
+
+def _check_target(path: Any, fmt: str | None) -> tuple[Path, str]:
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"draw_graph(path=...) must be a str or path, got {type(path).__name__}")
+    target = Path(path)
+    suffix = target.suffix.lstrip(".").lower()
+    if fmt is None:
+        if not suffix:
+            raise ValueError(
+                f"draw_graph: cannot tell the format of {str(target)!r}; give it a suffix "
+                f"('graph.svg') or pass format='svg'"
+            )
+        fmt = suffix
+    fmt = _check_format(fmt)
+    if suffix in FORMATS and suffix != fmt:
+        raise ValueError(f"draw_graph: path {str(target)!r} ends in .{suffix} but format={fmt!r}")
+    folder = target.parent
+    if not folder.is_dir():
+        raise FileNotFoundError(
+            f"draw_graph: folder {str(folder)!r} does not exist (path={str(target)!r})"
+        )
+    if target.is_dir():
+        raise IsADirectoryError(f"draw_graph: path {str(target)!r} is a folder, not a file name")
+    return target, fmt
+
+
+def _highlighted(highlight: Any, values: list[Value]) -> set[int]:
+    """ids of the Values to draw in red: from Values or a report with `failed_nodes`."""
+    if highlight is None:
+        return set()
+    if hasattr(highlight, "failed_nodes"):
+        highlight = highlight.failed_nodes
+    if isinstance(highlight, Value):
+        highlight = [highlight]
+    if not isinstance(highlight, Iterable):
+        raise TypeError(
+            f"draw_graph(highlight=...) takes Values or a report with failed_nodes, "
+            f"got {type(highlight).__name__}"
+        )
+    marked = set()
+    for i, v in enumerate(highlight):
+        if not isinstance(v, Value):
+            raise TypeError(
+                f"draw_graph(highlight=...): item {i} is {type(v).__name__}, not a Value"
+            )
+        marked.add(id(v))
+    missing = len(marked - {id(v) for v in values})
+    if missing:
+        raise ValueError(
+            f"draw_graph(highlight=...): {missing} of the Values are not in this graph"
+        )
+    return marked
+
+
+# ----------------------------------------------------------------------------------------------
+# Writing files
+
+
+def _write(graph: graphviz.Digraph, path: Path, fmt: str) -> Path:
+    """Render to `path` in `fmt`; written whole or not at all (no partial file on failure)."""
+    if fmt in ("dot", "gv"):
+        data = graph.source.encode()
+    else:
+        if shutil.which("dot") is None:
+            raise GraphvizNotFoundError(
+                f"draw_graph: writing {fmt} needs Graphviz's `dot` program, which is not on "
+                f"PATH. {INSTALL_HINT}"
+            )
+        try:
+            data = graph.pipe(format=fmt)
+        except graphviz.ExecutableNotFound:
+            raise GraphvizNotFoundError(
+                f"draw_graph: Graphviz's `dot` program could not be run. {INSTALL_HINT}"
+            ) from None
+        except graphviz.CalledProcessError as exc:
+            stderr = exc.stderr.decode(errors="replace") if exc.stderr else ""
+            raise RuntimeError(f"draw_graph: dot failed to render {fmt}: {stderr}") from None
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return path

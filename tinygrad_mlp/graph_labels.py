@@ -1,0 +1,187 @@
+"""What each node of a drawn graph says and how it is coloured (used by `graph.py`).
+
+Value nodes are graphviz records: name, shape and dtype (tensors), data, gradient. Numbers are
+printed in full for scalars (six significant digits) and, for tensors, as the whole matrix when it
+has at most `SMALL_TENSOR` elements, else as a one-line summary. Operation nodes show a symbol
+(`+`, `*`, `@`, `tanh`); a user-defined `Function` shows its class name.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from . import ops
+from .engine import Value
+
+SMALL_TENSOR = 12  # tensors with at most this many elements (and 1 or 2 axes) are drawn in full
+
+OP_SYMBOLS: dict[type, str] = {
+    ops.Add: "+",
+    ops.Sub: "-",
+    ops.Mul: "*",
+    ops.Div: "/",
+    ops.Neg: "neg",
+    ops.Pow: "**",
+    ops.PowConst: "**",
+    ops.MatMul: "@",
+    ops.Exp: "exp",
+    ops.Log: "log",
+    ops.Tanh: "tanh",
+    ops.Relu: "relu",
+    ops.Sigmoid: "sigmoid",
+    ops.Abs: "abs",
+    ops.Sqrt: "sqrt",
+    ops.Softmax: "softmax",
+    ops.LogSoftmax: "log_softmax",
+    ops.Sum: "sum",
+    ops.Mean: "mean",
+    ops.Max: "max",
+    ops.BroadcastTo: "broadcast",
+    ops.Reshape: "reshape",
+    ops.Transpose: "T",
+    ops.GetItem: "[ ]",
+    ops.IndexAdd: "index_add",
+    ops.Concat: "concat",
+    ops.Stack: "stack",
+}
+
+# Gradient magnitude colour scale: log10 |grad| -> fill colour (a blue-yellow-red diverging scale).
+# Blue is vanishing, pale is ordinary (0.01 to 1), red is exploding.
+GRAD_SCALE: tuple[tuple[float, str], ...] = (
+    (-8.0, "#313695"),
+    (-6.0, "#4575b4"),
+    (-4.0, "#74add1"),
+    (-2.0, "#e0f3f8"),
+    (0.0, "#fee090"),
+    (2.0, "#f46d43"),
+    (4.0, "#a50026"),
+)
+
+
+def op_text(v: Value) -> str:
+    """The label of the operation node that produced `v`: a symbol and its short parameters."""
+    op = v.op
+    params = v.params
+    if op is ops.PowConst:
+        return f"**{_short_number(params['exponent'])}"
+    symbol = OP_SYMBOLS.get(op, op.__name__)
+    shown = []
+    for key, value in params.items():
+        if op in (ops.Sum, ops.Mean, ops.Max) and (
+            (key == "axis" and value is None) or (key == "keepdims" and not value)
+        ):
+            continue
+        if op is ops.Transpose and value is None:
+            continue
+        if op is ops.Reshape and key == "shape":
+            shown.append(shape_text(value))
+            continue
+        text = repr(value) if not isinstance(value, np.ndarray) else f"array{value.shape}"
+        shown.append(f"{key}={_clip(text)}" if op is not ops.GetItem else _clip(text))
+    return " ".join([symbol, *shown])
+
+
+def value_fields(v: Value, show_data: bool, show_grad: bool) -> list[str]:
+    """The fields of a value node's record label, escaped: name, shape/dtype, data, gradient."""
+    fields = []
+    if v.label:
+        fields.append([v.label])
+    scalar = v.is_scalar
+    if not scalar:
+        fields.append([f"{shape_text(v.shape)} {v.dtype}"])
+    if show_data:
+        fields.append(_numbers("data", v.data))
+    if show_grad and v.requires_grad:
+        g = v.grad.data if isinstance(v.grad, Value) else v.grad
+        if g is not None:
+            fields.append(_numbers("grad", g))
+    return ["\\n".join(record_escape(line) for line in lines) for lines in fields]
+
+
+def _numbers(kind: str, x: Any) -> list[str]:
+    lines = [_number(x)] if x.__class__ is float else tensor_lines(x, kind)
+    lines[0] = f"{kind} {lines[0]}"
+    return lines
+
+
+def shape_text(shape: tuple[int, ...]) -> str:
+    """`(32, 3)` -> `32×3`; a 0-d array -> `0-d`."""
+    return "×".join(str(n) for n in shape) if shape else "0-d"
+
+
+def tensor_lines(a: np.ndarray, kind: str) -> list[str]:
+    """The whole tensor, a row a line, when it is small; else a one-line summary
+    (mean and std for data, the largest and mean |g| for a gradient)."""
+    a = np.asarray(a)
+    if a.size == 1:
+        return [_short_number(a.reshape(()))]
+    if 0 < a.size <= SMALL_TENSOR and a.ndim in (1, 2):
+        rows = a.reshape(1, -1) if a.ndim == 1 else a
+        return ["[" + " ".join(_short_number(x) for x in row) + "]" for row in rows]
+    if a.size == 0:
+        return ["(empty)"]
+    if kind == "grad":
+        mags = np.abs(a)
+        return [f"max |g| {_short_number(mags.max())}, mean |g| {_short_number(mags.mean())}"]
+    return [f"mean {_short_number(a.mean())}, std {_short_number(a.std())}"]
+
+
+def grad_magnitude(v: Value) -> float | None:
+    """|grad| for a scalar, max |grad| for a tensor; None where there is no gradient."""
+    if not v.requires_grad:
+        return None
+    g = v.grad.data if isinstance(v.grad, Value) else v.grad
+    if g is None:
+        return None
+    if g.__class__ is float:
+        return abs(g)
+    return float(np.max(np.abs(g))) if np.size(g) else None
+
+
+def grad_colour(magnitude: float) -> tuple[str, str]:
+    """(fill colour, font colour) for a gradient magnitude on the fixed log scale `GRAD_SCALE`."""
+    if not math.isfinite(magnitude):
+        return GRAD_SCALE[-1][1], "white"
+    x = math.log10(magnitude) if magnitude > 0 else GRAD_SCALE[0][0]
+    lo_x, lo_c = GRAD_SCALE[0]
+    if x <= lo_x:
+        return lo_c, "white"
+    for hi_x, hi_c in GRAD_SCALE[1:]:
+        if x <= hi_x:
+            t = (x - lo_x) / (hi_x - lo_x)
+            fill = _mix(lo_c, hi_c, t)
+            return fill, ("white" if x < -5 or x > 2.5 else "black")
+        lo_x, lo_c = hi_x, hi_c
+    return GRAD_SCALE[-1][1], "white"
+
+
+def record_escape(text: str) -> str:
+    """Escape the characters that structure a graphviz record label."""
+    for ch in "\\{}|<>":
+        text = text.replace(ch, "\\" + ch)
+    return text
+
+
+def html_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _number(x: float) -> str:
+    return f"{x:.6g}"
+
+
+def _short_number(x: Any) -> str:
+    return f"{float(x):.3g}"
+
+
+def _clip(text: str, limit: int = 24) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _mix(a: str, b: str, t: float) -> str:
+    ca = [int(a[i : i + 2], 16) for i in (1, 3, 5)]
+    cb = [int(b[i : i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(x + (y - x) * t):02x}" for x, y in zip(ca, cb))
