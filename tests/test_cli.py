@@ -1,0 +1,143 @@
+"""The command line, run as a user runs it: in a subprocess, on small data and few epochs."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tinygrad_mlp import MLP
+
+SMALL = ["--samples", "60", "--hidden", "4", "--epochs", "2", "--no-progress"]
+
+
+def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "tinygrad_mlp", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
+    )
+
+
+def test_train_writes_a_complete_run_folder_and_repeats_itself_exactly(tmp_path) -> None:
+    runs = [tmp_path / "a", tmp_path / "b"]
+    for out in runs:
+        done = cli("train", "--dataset", "moons", *SMALL, "--seed", "3", "--out", str(out))
+        assert done.returncode == 0, done.stderr
+    assert "test (12 examples): loss" in done.stdout and "accuracy" in done.stdout
+    files = {"model.npz", "metrics.csv", "metrics.json", "curves.svg", "boundary.svg"}
+    assert set(os.listdir(runs[0])) == files
+    rows = list(csv.DictReader(open(runs[0] / "metrics.csv")))
+    assert [row["epoch"] for row in rows] == ["1", "2"] and "accuracy" in rows[0]
+    record = json.load(open(runs[0] / "metrics.json"))
+    assert record["model"]["nouts"] == [4, 2] and record["settings"]["seed"] == 3
+    assert 0.0 <= record["test"]["accuracy"] <= 1.0
+    # same seed, same everything (the run's wall time aside)
+    assert open(runs[0] / "metrics.csv").read() == open(runs[1] / "metrics.csv").read()
+    a, b = (MLP.load(out / "model.npz").state_dict() for out in runs)
+    assert all(np.array_equal(a[name], b[name]) for name in a)
+
+
+def test_train_on_digits_has_no_boundary_plot(tmp_path) -> None:
+    done = cli(
+        "train",
+        "--dataset",
+        "digits",
+        "--hidden",
+        "8",
+        "--epochs",
+        "1",
+        "--dtype",
+        "float32",
+        "--no-progress",
+        "--out",
+        str(tmp_path),
+    )
+    assert done.returncode == 0, done.stderr
+    assert "64 -> 8 -> 10" in done.stdout and "float32" in done.stdout
+    assert not (tmp_path / "boundary.svg").exists() and (tmp_path / "curves.svg").exists()
+    assert MLP.load(tmp_path / "model.npz").dtype == np.float32
+
+
+def test_train_reads_mnist_idx_files_from_a_folder(tmp_path) -> None:
+    rng = np.random.default_rng(0)
+    for prefix, n in (("train", 30), ("t10k", 10)):
+        images = rng.integers(0, 256, size=(n, 4, 4), dtype=np.uint8)
+        labels = rng.integers(0, 3, size=n, dtype=np.uint8)
+        header = (0x803).to_bytes(4, "big") + b"".join(d.to_bytes(4, "big") for d in (n, 4, 4))
+        (tmp_path / f"{prefix}-images-idx3-ubyte").write_bytes(header + images.tobytes())
+        header = (0x801).to_bytes(4, "big") + n.to_bytes(4, "big")
+        (tmp_path / f"{prefix}-labels-idx1-ubyte").write_bytes(header + labels.tobytes())
+    done = cli(
+        "train",
+        "--dataset",
+        "mnist",
+        "--data-dir",
+        str(tmp_path),
+        *SMALL,
+        "--out",
+        str(tmp_path / "run"),
+    )
+    assert done.returncode == 0, done.stderr
+    assert "16 -> 4 -> 3" in done.stdout and "test (10 examples)" in done.stdout
+
+
+def test_demo_writes_the_run_and_the_graph_when_it_can_be_drawn(tmp_path) -> None:
+    done = cli("demo", *SMALL, "--out", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    assert {"model.npz", "curves.svg", "boundary.svg"} <= set(os.listdir(tmp_path))
+    if importlib.util.find_spec("tinygrad_mlp.graph") is not None:
+        assert (tmp_path / "graph.svg").exists() or "graph not drawn" in done.stderr
+
+
+@pytest.mark.parametrize("command", [[], ["train"], ["demo"]])
+def test_help_everywhere(command) -> None:
+    done = cli(*command, "--help")
+    assert done.returncode == 0 and "usage: tinygrad-mlp" in done.stdout
+    if command:
+        assert "--dataset" in done.stdout and "--hidden" in done.stdout
+
+
+def test_the_console_script_is_installed() -> None:
+    script = Path(sys.executable).with_name("tinygrad-mlp")
+    done = subprocess.run([str(script), "train", "--help"], capture_output=True, text=True)
+    assert done.returncode == 0 and "--epochs" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "status", "message"),
+    [
+        (["train", "--dataset", "cifar"], 2, "argument --dataset: invalid choice: 'cifar'"),
+        (["train", "--epochs", "-3"], 2, "--epochs: must be a positive integer, got '-3'"),
+        (["train", "--hidden", "16,0"], 2, "--hidden: must be positive layer sizes"),
+        (
+            ["train", "--batch-size", "none"],
+            2,
+            "--batch-size: must be a positive integer or 'full'",
+        ),
+        (["train", "--lr", "-1"], 2, "--lr: must be a positive number"),
+        (["frobnicate"], 2, "invalid choice: 'frobnicate'"),
+        (["train", "--dataset", "mnist"], 1, "--dataset mnist needs --data-dir"),
+        (["train", "--loss", "hinge", "--dataset", "spirals"], 1, "spirals has 3 classes"),
+        (["train", "--out", "{file}/run"], 1, "cannot write to output folder"),
+    ],
+)
+def test_bad_arguments_get_one_clear_line_and_a_nonzero_exit(tmp_path, args, status, message):
+    a_file = tmp_path / "file"
+    a_file.write_text("not a folder")
+    args = [a.format(file=a_file) for a in args]
+    done = cli(*args, "--no-progress", cwd=tmp_path) if args[0] == "train" else cli(*args)
+    assert done.returncode == status
+    assert "Traceback" not in done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0], done.stderr
+    assert done.stdout == ""

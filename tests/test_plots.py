@@ -1,0 +1,61 @@
+"""Plots: valid, reproducible SVG files with the content asked for, and clear errors."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+
+from tinygrad_mlp import MLP, data
+from tinygrad_mlp.plots import plot_decision_boundary, plot_history
+
+SVG = "{http://www.w3.org/2000/svg}"
+HISTORY = {
+    "loss": [1.0, 0.5, 0.25],
+    "accuracy": [0.5, 0.75, 1.0],
+    "val_loss": [1.1, 0.6, 0.4],
+    "val_accuracy": [0.5, 0.7, 0.9],
+}
+
+
+def texts(path) -> list[str]:
+    return [t.text or "" for t in ET.parse(path).getroot().iter(f"{SVG}text")]
+
+
+def test_history_plot_is_valid_svg_with_both_panels_and_legends(tmp_path) -> None:
+    path = plot_history(HISTORY, tmp_path / "curves.svg", title="moons")
+    words = " ".join(texts(path))
+    for word in ("loss", "accuracy", "epoch", "training", "validation", "moons"):
+        assert word in words
+
+
+def test_history_plot_without_accuracy_has_one_panel(tmp_path) -> None:
+    path = plot_history({"loss": [3.0, 2.0]}, tmp_path / "curves.svg")
+    assert "accuracy" not in " ".join(texts(path))
+
+
+def test_plots_are_reproducible_byte_for_byte(tmp_path) -> None:
+    a = plot_history(HISTORY, tmp_path / "a.svg")
+    b = plot_history(HISTORY, tmp_path / "b.svg")
+    assert open(a, "rb").read() == open(b, "rb").read()
+
+
+def test_decision_boundary_draws_the_regions_and_every_point(tmp_path) -> None:
+    X, y = data.spirals(n=60, seed=0)
+    model = MLP(2, [8, 3], seed=0)
+    path = plot_decision_boundary(model, X, y, tmp_path / "boundary.svg")
+    root = ET.parse(path).getroot()
+    assert len(list(root.iter(f"{SVG}image"))) == 1  # the regions, as one raster
+    markers = [u for u in root.iter(f"{SVG}use") if "fill" in u.get("style", "")]
+    assert len(markers) == 60
+
+
+def test_decision_boundary_needs_two_features(tmp_path) -> None:
+    with pytest.raises(ValueError, match=r"2-D points, shape \(n, 2\); got \(4, 3\)"):
+        plot_decision_boundary(MLP(3, [2]), np.zeros((4, 3)), np.zeros(4), tmp_path / "b.svg")
+
+
+def test_history_without_loss_is_refused(tmp_path) -> None:
+    with pytest.raises(ValueError, match="no 'loss'"):
+        plot_history({}, tmp_path / "c.svg")

@@ -1,0 +1,265 @@
+"""Training: fit a model to data, epoch after epoch of minibatches, with progress and a history.
+
+One epoch is one pass over the training set. With `batch_size=None` the whole set is one batch,
+so the weights are updated once per epoch: full-batch gradient descent, the textbook definition.
+
+>>> from tinygrad_mlp import MLP, data
+>>> X, y = data.moons(n=200, noise=0.1, seed=0)
+>>> model = MLP(2, [16, 16, 2], seed=0)
+>>> history = fit(model, X, y, loss="cross_entropy", epochs=5, progress=False)
+>>> len(history["loss"])
+5
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from .data import _check_count, batches, one_hot, train_test_split
+from .engine import Value, no_grad
+from .losses import LOSSES, accuracy
+from .nn import Module
+from .optim import OPTIMIZERS, Optimizer
+
+__all__ = ["History", "fit", "evaluate", "loss_of", "decision_threshold"]
+
+LossFn = Callable[[Value, Any], Value]
+
+
+class History(dict):
+    """Metrics per epoch: `history["loss"][k]` is the training loss of epoch k + 1.
+
+    Keys: "loss", plus "accuracy" for class labels, and "val_loss" / "val_accuracy" when there
+    is validation data. A plain dict of lists, so `json.dump` writes it as is.
+    """
+
+    @property
+    def epochs(self) -> int:
+        """How many epochs are recorded."""
+        return len(self.get("loss", []))
+
+    def rows(self) -> list[dict[str, float]]:
+        """One dict per epoch, {"epoch": 1, "loss": ..., ...}: the rows of a CSV file."""
+        return [
+            {"epoch": k + 1, **{name: values[k] for name, values in self.items()}}
+            for k in range(self.epochs)
+        ]
+
+    def append(self, **metrics: float) -> None:
+        for name, value in metrics.items():
+            self.setdefault(name, []).append(float(value))
+
+
+def _resolve_loss(loss: str | LossFn) -> tuple[str, LossFn]:
+    if callable(loss):
+        return getattr(loss, "__name__", "loss"), loss
+    if loss not in LOSSES:
+        raise ValueError(f"unknown loss {loss!r}; choose one of {', '.join(LOSSES)}")
+    return loss, LOSSES[loss]
+
+
+def _make_optimizer(optimizer: str | Optimizer, model: Module, lr: float | None) -> Optimizer:
+    if isinstance(optimizer, Optimizer):
+        if lr is not None:
+            raise ValueError("lr= is for a named optimizer; set it on your Optimizer instead")
+        return optimizer
+    if optimizer not in OPTIMIZERS:
+        raise ValueError(
+            f"unknown optimizer {optimizer!r}; choose one of {', '.join(OPTIMIZERS)} "
+            f"or pass an Optimizer"
+        )
+    options = {} if lr is None else {"lr": lr}
+    return OPTIMIZERS[optimizer](model.parameters(), **options)
+
+
+def _class_labels(y: np.ndarray) -> np.ndarray | None:
+    """y as 1-D int64 class labels if it holds them (shape (n,) or (n, 1)), else None."""
+    flat = y.reshape(len(y)) if y.ndim == 2 and y.shape[1] == 1 else y
+    if flat.ndim != 1 or flat.dtype.kind not in "biuf":
+        return None
+    if flat.dtype.kind == "f" and not np.all(flat == np.round(flat)):
+        return None
+    return flat.astype(np.int64)
+
+
+def decision_threshold(model: Module, loss: str, labels: np.ndarray) -> float:
+    """Where a single-output model's output splits class 0 from class 1.
+
+    0.5 for outputs that are probabilities (a sigmoid output layer) or that regress on 0/1
+    labels (sse, mse); 0 for scores and logits (hinge, binary_cross_entropy, or -1/+1 labels).
+    """
+    if getattr(model, "output_activation", None) == "sigmoid":
+        return 0.5
+    if loss in ("sse", "mse") and np.all((labels == 0) | (labels == 1)):
+        return 0.5
+    return 0.0
+
+
+def _check_output_layer(model: Module, loss: str) -> None:
+    squashed = {"cross_entropy": "softmax", "binary_cross_entropy": "sigmoid"}.get(loss)
+    if squashed and getattr(model, "output_activation", None) == squashed:
+        raise ValueError(
+            f"{loss} takes logits and applies {squashed} itself, but the model's output "
+            f"activation is already {squashed}; build it with output_activation=None (linear)"
+        )
+
+
+class _Task:
+    """The data-dependent choices for one model, loss and target array, made once."""
+
+    def __init__(self, model: Module, loss: str | LossFn, X: Any, y: Any) -> None:
+        self.loss_name, self.loss_fn = _resolve_loss(loss)
+        _check_output_layer(model, self.loss_name)
+        self.X = np.asarray(X, dtype=model.dtype)
+        self.y = np.asarray(y)
+        if self.X.ndim == 0 or self.y.ndim == 0 or len(self.X) != len(self.y):
+            raise ValueError(
+                f"X and y must hold the same number of examples (first axis), got shapes "
+                f"{self.X.shape} and {self.y.shape}"
+            )
+        if len(self.y) == 0:
+            raise ValueError("no examples to train or evaluate on (len(X) == 0)")
+        self.labels = _class_labels(self.y)
+        width = model.predict(self.X[:1]).shape
+        self.width = width[-1] if len(width) == 2 else 1
+        # Squared-error losses on class labels with several outputs: one-hot targets.
+        self.one_hot = (
+            self.loss_name in ("sse", "mse") and self.labels is not None and self.width > 1
+        )
+        self.threshold = (
+            decision_threshold(model, self.loss_name, self.labels)
+            if self.labels is not None
+            else 0.0
+        )
+
+    def targets(self, idx: np.ndarray | slice) -> Any:
+        if self.one_hot:
+            return one_hot(self.labels[idx], self.width)
+        return self.y[idx]
+
+    def accuracy(self, outputs: Any, idx: np.ndarray | slice) -> float:
+        return accuracy(outputs, self.labels[idx], self.threshold)
+
+
+def _evaluate_task(model: Module, task: _Task) -> dict[str, float]:
+    everything = slice(None)
+    with no_grad():
+        outputs = model(task.X)
+        metrics = {"loss": task.loss_fn(outputs, task.targets(everything)).item()}
+    if task.labels is not None:
+        metrics["accuracy"] = task.accuracy(outputs, everything)
+    return metrics
+
+
+def loss_of(model: Module, X: Any, y: Any, loss: str | LossFn = "cross_entropy") -> Value:
+    """The loss of `model` on (X, y) as a recorded Value: call `backward()` on it, or draw it.
+
+    Targets are prepared as `fit` prepares them (one-hot for "sse"/"mse" with several outputs).
+    """
+    task = _Task(model, loss, X, y)
+    return task.loss_fn(model(task.X), task.targets(slice(None)))
+
+
+def evaluate(
+    model: Module, X: Any, y: Any, loss: str | LossFn = "cross_entropy"
+) -> dict[str, float]:
+    """The loss and (for class labels) the accuracy of `model` on (X, y), under `no_grad`.
+
+    >>> from tinygrad_mlp import MLP, data
+    >>> X, y = data.xor(n=40, seed=0)
+    >>> sorted(evaluate(MLP(2, [8, 2], seed=0), X, y))
+    ['accuracy', 'loss']
+    """
+    return _evaluate_task(model, _Task(model, loss, X, y))
+
+
+def fit(
+    model: Module,
+    X: Any,
+    y: Any,
+    *,
+    loss: str | LossFn = "cross_entropy",
+    optimizer: str | Optimizer = "adam",
+    lr: float | None = None,
+    epochs: int = 10,
+    batch_size: int | None = 32,
+    validation_split: float = 0.0,
+    validation_data: tuple[Any, Any] | None = None,
+    shuffle: bool = True,
+    seed: int | np.random.Generator = 0,
+    progress: bool = True,
+) -> History:
+    """Train `model` on (X, y) and return the `History` of loss and metrics per epoch.
+
+    - `loss`: a name from `losses.LOSSES` ("sse", "mse", "cross_entropy",
+      "binary_cross_entropy", "hinge") or a function (outputs, targets) -> Value. With "sse" or
+      "mse" and several outputs, integer labels are turned into one-hot targets.
+    - `optimizer`: "adam" or "sgd" (with `lr`, else its default), or an `Optimizer` instance.
+    - `epochs` passes over the data in minibatches of `batch_size` (None: the whole set, one
+      update per epoch), reshuffled each epoch from `seed`.
+    - `validation_split` holds out that fraction of (X, y), or `validation_data=(X_val, y_val)`
+      is used; its loss and accuracy are computed after each epoch under `no_grad`.
+    - `progress` shows a tqdm bar with the epoch, loss and accuracy.
+
+    The training loss and accuracy of an epoch are averaged over its minibatches (for "sse",
+    summed), computed as the weights were being updated. A loss that becomes nan or infinite
+    stops training with a FloatingPointError naming the epoch.
+    """
+    epochs = _check_count(epochs, "epochs")
+    if batch_size is not None:
+        batch_size = _check_count(batch_size, "batch_size")
+    task = _Task(model, loss, X, y)
+    n = len(task.y)
+    train_idx = np.arange(n)
+    validation = None
+    if validation_data is not None and validation_split:
+        raise ValueError("give validation_split or validation_data, not both")
+    if validation_data is not None:
+        if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+            raise ValueError("validation_data must be a pair (X_val, y_val)")
+        validation = _Task(model, task.loss_fn, *validation_data)
+    elif validation_split:
+        if isinstance(validation_split, bool) or not isinstance(validation_split, numbers.Real):
+            raise TypeError(f"validation_split must be a fraction, got {validation_split!r}")
+        train_idx, val_idx, _, _ = train_test_split(train_idx, train_idx, validation_split, seed)
+        validation = _Task(model, task.loss_fn, task.X[val_idx], task.y[val_idx])
+    opt = _make_optimizer(optimizer, model, lr)
+    rng = np.random.default_rng(seed)
+    summed = task.loss_name == "sse"
+
+    history = History()
+    bar = tqdm(range(1, epochs + 1), desc="training", unit="epoch", disable=not progress)
+    for epoch in bar:
+        total_loss = 0.0
+        correct = 0.0
+        for Xb, idx in batches(task.X[train_idx], train_idx, batch_size, shuffle, seed=rng):
+            outputs = model(Xb)
+            batch_loss = task.loss_fn(outputs, task.targets(idx))
+            opt.zero_grad()
+            batch_loss.backward()
+            opt.step()
+            value = batch_loss.item()
+            if not math.isfinite(value):
+                raise FloatingPointError(
+                    f"the training loss became {value} in epoch {epoch}; lower the learning "
+                    f"rate (now {opt.lr}) or check the data for nan or inf"
+                )
+            total_loss += value if summed else value * len(idx)
+            if task.labels is not None:
+                correct += task.accuracy(outputs, idx) * len(idx)
+        metrics = {"loss": total_loss if summed else total_loss / len(train_idx)}
+        if task.labels is not None:
+            metrics["accuracy"] = correct / len(train_idx)
+        if validation is not None:
+            for name, value in _evaluate_task(model, validation).items():
+                metrics["val_" + name] = value
+        history.append(**metrics)
+        bar.set_postfix({k.replace("accuracy", "acc"): f"{v:.4g}" for k, v in metrics.items()})
+    bar.close()
+    return history
