@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from drawing import all_values
 from hypothesis import given
 from hypothesis import strategies as st
 from numeric import numerical_grads
@@ -26,16 +27,7 @@ NUMPY_ACTIVATIONS = {
 
 def graph_nodes(out: Value) -> list[Value]:
     """Every recorded (non-leaf) node `out` depends on."""
-    seen, stack, nodes = {id(out)}, [out], []
-    while stack:
-        v = stack.pop()
-        if not v.is_leaf:
-            nodes.append(v)
-        for p in v.parents:
-            if id(p) not in seen:
-                seen.add(id(p))
-                stack.append(p)
-    return nodes
+    return [v for v in all_values(out) if not v.is_leaf]
 
 
 # ----------------------------------------------------------------------------------------------

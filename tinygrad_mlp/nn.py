@@ -257,9 +257,24 @@ class Module:
             p.data = float(arrays[name]) if p.is_scalar else arrays[name].astype(p.dtype)
             p.zero_grad()
 
+    # The constructor arguments that rebuild a module, read back from its attributes.
+    _architecture: tuple[str, ...] = ()
+
     def architecture(self) -> dict[str, Any]:
-        """The constructor arguments that rebuild this module (saved beside the weights)."""
-        raise NotImplementedError(f"{type(self).__name__} does not describe its architecture")
+        """The constructor arguments that rebuild this module (saved beside the weights).
+
+        >>> Layer(2, 3, "tanh").architecture()
+        {'class': 'Layer', 'nin': 2, 'nout': 3, 'activation': 'tanh', 'dtype': 'float64'}
+        """
+        if not self._architecture:
+            raise NotImplementedError(f"{type(self).__name__} does not describe its architecture")
+        spec: dict[str, Any] = {"class": type(self).__name__}
+        for name in self._architecture:
+            value = getattr(self, name)
+            if isinstance(value, np.dtype):
+                value = value.name
+            spec[name] = list(value) if isinstance(value, list) else value  # a copy, not ours
+        return spec
 
     # -- training and files (thin wrappers over train.py and serialize.py) -----------------
 
@@ -322,6 +337,11 @@ def _as_input(x: Any, dtype: np.dtype) -> Value:
     return Value(np.asarray(x), requires_grad=False, dtype=dtype)
 
 
+def _activate(activation: str, z: Value) -> Value:
+    act = ACTIVATIONS[activation]
+    return z if act is None else act(z)
+
+
 def _check_features(module: Module, x: Value, nin: int) -> None:
     if x.ndim == 0 or x.shape[-1] != nin:
         raise ValueError(
@@ -343,6 +363,8 @@ class Neuron(Module):
     >>> neuron(np.ones((4, 3))).shape
     (4,)
     """
+
+    _architecture = ("nin", "activation", "dtype")
 
     def __init__(
         self,
@@ -371,17 +393,7 @@ class Neuron(Module):
 
     def forward(self, x: Value) -> Value:
         _check_features(self, x, self.nin)
-        out = x @ self.w + self.b
-        act = ACTIVATIONS[self.activation]
-        return out if act is None else act(out)
-
-    def architecture(self) -> dict[str, Any]:
-        return {
-            "class": "Neuron",
-            "nin": self.nin,
-            "activation": self.activation,
-            "dtype": self.dtype.name,
-        }
+        return _activate(self.activation, x @ self.w + self.b)
 
     def extra_repr(self) -> str:
         return f"{self.nin}, {self.activation}"
@@ -396,6 +408,8 @@ class Layer(Module):
     >>> layer(np.ones((5, 2))).shape
     (5, 3)
     """
+
+    _architecture = ("nin", "nout", "activation", "dtype")
 
     def __init__(
         self,
@@ -424,18 +438,7 @@ class Layer(Module):
 
     def forward(self, x: Value) -> Value:
         _check_features(self, x, self.nin)
-        out = x @ self.W + self.b
-        act = ACTIVATIONS[self.activation]
-        return out if act is None else act(out)
-
-    def architecture(self) -> dict[str, Any]:
-        return {
-            "class": "Layer",
-            "nin": self.nin,
-            "nout": self.nout,
-            "activation": self.activation,
-            "dtype": self.dtype.name,
-        }
+        return _activate(self.activation, x @ self.W + self.b)
 
     def extra_repr(self) -> str:
         return f"{self.nin} -> {self.nout}, {self.activation}"
@@ -453,6 +456,8 @@ class MLP(Module):
     >>> model(np.random.randn(8, 2)).shape
     (8, 1)
     """
+
+    _architecture = ("nin", "nouts", "activation", "output_activation", "dtype")
 
     def __init__(
         self,
@@ -490,16 +495,6 @@ class MLP(Module):
         for layer in self.layers:
             x = layer(x)
         return x
-
-    def architecture(self) -> dict[str, Any]:
-        return {
-            "class": "MLP",
-            "nin": self.nin,
-            "nouts": list(self.nouts),
-            "activation": self.activation,
-            "output_activation": self.output_activation,
-            "dtype": self.dtype.name,
-        }
 
     def extra_repr(self) -> str:
         return f"{self.nin} -> {' -> '.join(map(str, self.nouts))}"
