@@ -53,11 +53,20 @@ class Dot:
     nodes: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
     edges: list[tuple[str, str]] = field(default_factory=list)
     clusters: list[str] = field(default_factory=list)
+    same_rank: list[tuple[str, ...]] = field(default_factory=list)
     caption: str = ""
 
     def label(self, node: str) -> str:
-        match = _LABEL.search(self.nodes[node][0])
-        return _label_of(match)
+        """A node's label as text; an HTML table's cells joined by " | ", lines by newlines."""
+        statement = self.nodes[node][0]
+        if "label=<" in statement:
+            return _html_text(statement)
+        return _label_of(_LABEL.search(statement))
+
+    def attr(self, node: str, name: str) -> str | None:
+        """The first `name=value` in a node's statement (inside its HTML label too)."""
+        match = re.search(rf'\b{name}=(?:"([^"]*)"|([^\s\]]+))', self.nodes[node][0])
+        return None if match is None else _label_of(match)
 
     def boxes(self, node: str) -> tuple[str, ...]:
         return self.nodes[node][1]
@@ -65,6 +74,19 @@ class Dot:
     def find(self, text: str) -> list[str]:
         """Nodes whose label contains `text`."""
         return [n for n in self.nodes if text in self.label(n)]
+
+
+def _html_text(statement: str) -> str:
+    start = statement.index("label=<") + len("label=<")
+    depth, end = 1, start
+    while depth:
+        depth += {"<": 1, ">": -1}.get(statement[end], 0)
+        end += 1
+    html = statement[start : end - 1]
+    html = html.replace("</td><td>", " | ").replace("</td></tr><tr><td>", " | ")
+    html = html.replace("<br/>", "\n")
+    text = re.sub(r"<[^>]*>", "", html)
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def _label_of(match: re.Match[str] | None) -> str:
@@ -78,7 +100,9 @@ def read_dot(source: str) -> Dot:
     stack: list[str] = []
     for line in source.splitlines()[1:]:
         s = line.strip()
-        if s.startswith("subgraph "):
+        if s.startswith("{rank=same;"):
+            dot.same_rank.append(tuple(n.strip() for n in s[11:-1].split(";") if n.strip()))
+        elif s.startswith("subgraph "):
             stack.append("")
         elif s == "}":
             if stack:

@@ -12,7 +12,7 @@ from drawing import expected_counts, read_dot, svg_counts, svg_text
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tinygrad_mlp import Function, Value, draw_graph
+from tinygrad_mlp import MLP, Function, Value, draw_graph
 from tinygrad_mlp.engine import module_scope
 from tinygrad_mlp.graph import GraphvizNotFoundError
 from tinygrad_mlp.graph_labels import GRAD_SCALE, SMALL_TENSOR, grad_colour
@@ -60,11 +60,11 @@ def test_scalar_nodes_show_name_data_and_gradient_in_full() -> None:
     o, v = neuron()
     dot = read_dot(draw_graph(o).source)
     (w1,) = dot.find("w1")
-    assert dot.label(w1) == "{w1 | data -3 | grad 1}"
+    assert dot.label(w1) == "w1 | data -3 | grad 1"
     (b,) = dot.find("data 6.88137")
     assert f"grad {v['b'].grad:.6g}" in dot.label(b)
     (out,) = dot.find("o |")
-    assert dot.label(out) == f"{{o | data {o.data:.6g} | grad 1}}"
+    assert dot.label(out) == f"o | data {o.data:.6g} | grad 1"
 
 
 def test_operations_are_drawn_as_symbols_and_user_ops_by_class_name() -> None:
@@ -112,7 +112,7 @@ def test_a_shared_number_constant_is_drawn_beside_each_use() -> None:
     a, b = Value(1.0, label="a"), Value(2.0, label="b")
     out = a * 7.0 + b * 7.0
     dot = read_dot(draw_graph(out).source)
-    sevens = [n for n in dot.nodes if dot.label(n) == "{data 7}"]
+    sevens = [n for n in dot.nodes if dot.label(n) == "data 7"]
     assert len(sevens) == 2
     assert sorted(dst for src, dst in dot.edges if src in sevens) == sorted(
         n for n in dot.nodes if dot.label(n) == "*"
@@ -133,12 +133,20 @@ def test_small_tensors_are_drawn_in_full_and_big_ones_summarised() -> None:
     out.backward()
     dot = read_dot(draw_graph(out).source)
     (s,) = dot.find("small")
-    assert "2×3 float64" in dot.label(s)
-    assert "data [0 1 2]\\n[3 4 5]" in dot.label(s)
-    assert "grad [1 1 1]\\n[1 1 1]" in dot.label(s)
+    assert "(2, 3) float64" in dot.label(s)
+    assert "data [0 1 2]\n[3 4 5]" in dot.label(s)
+    assert "grad [1 1 1]\n[1 1 1]" in dot.label(s)
     (b,) = dot.find("big")
     assert "data mean 1, std 0" in dot.label(b)
-    assert "max \\|g\\| 1, mean \\|g\\| 1" in dot.label(b)
+    assert "max |g| 1, mean |g| 1" in dot.label(b)
+
+
+def test_a_column_is_one_row_marked_transposed_and_one_element_is_in_full() -> None:
+    col = Value(np.array([[1.0], [2.0], [3.0]]), label="col")
+    out = (col * 1.23456789).sum()
+    dot = read_dot(draw_graph(out).source)
+    assert "data [1 2 3]ᵀ" in dot.label(dot.find("col")[0])
+    assert dot.label(dot.find("0-d")[0]) == "0-d float64 | data 7.40741"
 
 
 def test_tensor_gradient_is_shown_only_once_computed() -> None:
@@ -164,12 +172,12 @@ def test_leaves_parameters_constants_and_output_look_different() -> None:
         "leaf": dot.find("data [7 7]"),
         "output": dot.find("data 44"),
     }
-    styles = {kind: dot.nodes[found][0] for kind, (found,) in nodes.items()}
-    fills = {k: s.split('fillcolor="')[1].split('"')[0] for k, s in styles.items()}
+    node = {kind: found for kind, (found,) in nodes.items()}
+    fills = {kind: dot.attr(n, "bgcolor") for kind, n in node.items()}
     assert len(set(fills.values())) == 4, fills
-    assert "dashed" in styles["constant"]
-    assert "Mrecord" in styles["parameter"]
-    assert "penwidth=2" in styles["output"]
+    assert dot.attr(node["constant"], "style") == "dashed"
+    assert dot.attr(node["parameter"], "style") == "rounded"
+    assert dot.attr(node["output"], "border") == "2"
 
 
 def test_values_from_create_graph_gradients_are_drawn() -> None:
@@ -183,7 +191,7 @@ def test_values_from_create_graph_gradients_are_drawn() -> None:
 
 def test_a_leaf_alone_is_one_node() -> None:
     dot = read_dot(draw_graph(Value(1.0, label="only")).source)
-    assert list(map(dot.label, dot.nodes)) == ["{only | data 1 | grad 0}"]
+    assert list(map(dot.label, dot.nodes)) == ["only | data 1 | grad 0"]
     assert dot.edges == []
     assert "1 value, 0 operations" in dot.caption
 
@@ -217,7 +225,7 @@ def test_nodes_made_in_a_module_call_are_drawn_in_its_box_nested_as_the_calls() 
     (plus,) = [n for n in dot.nodes if dot.label(n) == "+"]
     assert dot.boxes(plus) == ()
     assert dot.boxes(dot.find("x |")[0]) == ()  # an input is not owned by the module
-    (three,) = [n for n in dot.nodes if dot.label(n) == "{data 3}"]
+    (three,) = [n for n in dot.nodes if dot.label(n) == "data 3"]
     assert dot.boxes(three) == ("Box model",)  # a shared constant sits beside its use
 
 
@@ -245,6 +253,54 @@ def test_a_parameter_used_by_two_calls_is_drawn_outside_both() -> None:
     assert dot.clusters == ["Box layer", "Box layer"]
 
 
+def test_an_mlp_draws_a_box_per_layer_inside_the_model_with_its_named_parameters() -> None:
+    model = MLP(2, [4, 4, 1], activation="tanh", seed=0)
+    X = np.random.default_rng(0).normal(size=(8, 2))
+    loss = ((model(X) - np.ones((8, 1))) ** 2).mean()
+    loss.backward()
+    dot = read_dot(draw_graph(loss).source)
+    assert (len(dot.nodes), len(dot.edges)) == expected_counts(loss)
+    assert dot.clusters == ["MLP", "Layer layers.0", "Layer layers.1", "Layer layers.2"]
+    for name, p in model.named_parameters():
+        (node,) = dot.find(name + " |")
+        assert dot.boxes(node) == ("MLP", "Layer " + name.rsplit(".", 1)[0])
+        assert f"{p.shape} float64" in dot.label(node)
+    for op in ("@", "+", "tanh"):
+        in_layers = [dot.boxes(n) for n in dot.nodes if dot.label(n) == op]
+        assert sorted(in_layers)[: 2 if op == "tanh" else 3] == [
+            ("MLP", f"Layer layers.{i}") for i in range(2 if op == "tanh" else 3)
+        ]
+    (mean,) = [n for n in dot.nodes if dot.label(n) == "mean"]
+    assert dot.boxes(mean) == ()
+
+
+def test_many_calls_of_an_mlp_collapse_to_one_node_per_call() -> None:
+    model = MLP(2, [3, 1], seed=0)
+    X = np.ones((1, 2))
+    total = sum((model(X * i) for i in range(30)), start=Value(np.zeros((1, 1))))
+    dot = read_dot(draw_graph(total.sum(), max_nodes=130).source)
+    calls = [n for n in dot.nodes if dot.label(n).startswith("MLP\\n")]
+    assert len(calls) == 30
+    # outside the calls: 30 inputs, 30 additions (op and value), the start, the sum (op, value)
+    assert len(dot.nodes) == 30 + 30 + 60 + 1 + 2
+    assert dot.find("layers.0.W") == []  # drawn as part of each call
+
+
+def test_a_parameter_and_a_constant_are_drawn_beside_the_operation_they_feed() -> None:
+    model = MLP(2, [3, 1], seed=0)
+    loss = ((model(np.ones((4, 2))) - 1.0) ** 2).mean()
+    dot = read_dot(draw_graph(loss).source)
+    ops = {n for n in dot.nodes if dot.label(n) in ("@", "+", "-")}
+    beside = {dot.label(a): dot.label(b) for a, b in dot.same_rank}
+    for name, _ in model.named_parameters():
+        (label,) = [text for text in beside if text.startswith(name + " |")]
+        assert beside[label] == ("@" if name.endswith("W") else "+")
+    assert beside["data 1"] == "-"
+    assert all(b in ops for _, b in dot.same_rank)
+    # an input used by one op but made outside the module is not pulled beside it
+    assert not any(text.startswith("(4, 2)") for text in beside)
+
+
 def test_box_title_is_the_class_and_the_name_given() -> None:
     class Layer:
         pass
@@ -267,10 +323,6 @@ def test_direction_option() -> None:
     o, _ = neuron()
     assert "rankdir=TB" in draw_graph(o, rankdir="TB").source
     assert "rankdir=LR" in draw_graph(o).source
-    # records lay their fields out across the flow: braces keep them side by side in LR only
-    assert read_dot(draw_graph(o, rankdir="TB").source).label(
-        read_dot(draw_graph(o, rankdir="TB").source).find("w1")[0]
-    ) == ("w1 | data -3 | grad 1")
 
 
 def test_hiding_data_and_gradients() -> None:
@@ -280,7 +332,7 @@ def test_hiding_data_and_gradients() -> None:
     source = draw_graph(o, show_grad=False).source
     assert "grad " not in source and "data " in source
     dot = read_dot(draw_graph(o, show_data=False, show_grad=False).source)
-    assert dot.label(dot.find("w1")[0]) == "{w1}"
+    assert dot.label(dot.find("w1")[0]) == "w1"
 
 
 def test_colour_by_gradient_marks_vanishing_and_exploding_values_and_adds_a_legend() -> None:
@@ -290,7 +342,7 @@ def test_colour_by_gradient_marks_vanishing_and_exploding_values_and_adds_a_lege
     dot = read_dot(draw_graph(out, color_by_grad=True).source)
 
     def fill(name: str) -> str:
-        return dot.nodes[dot.find(name)[0]][0].split('fillcolor="')[1].split('"')[0]
+        return dot.attr(dot.find(name)[0], "bgcolor")
 
     assert fill("tiny") == GRAD_SCALE[0][1]  # 1e-9 is past the blue end
     assert fill("huge") == GRAD_SCALE[-1][1]  # 1e5 is past the red end

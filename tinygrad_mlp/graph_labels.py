@@ -1,9 +1,10 @@
 """What each node of a drawn graph says and how it is coloured (used by `graph.py`).
 
-Value nodes are graphviz records: name, shape and dtype (tensors), data, gradient. Numbers are
-printed in full for scalars (six significant digits) and, for tensors, as the whole matrix when it
-has at most `SMALL_TENSOR` elements, else as a one-line summary. Operation nodes show a symbol
-(`+`, `*`, `@`, `tanh`); a user-defined `Function` shows its class name.
+Value nodes are HTML-like tables: name, shape and dtype (tensors), data, gradient. Numbers are
+printed in full for scalars and single-element tensors (six significant digits) and, for other
+tensors, as the whole matrix (three digits an entry) when it has at most `SMALL_TENSOR` elements,
+else as a one-line summary. Operation nodes show a symbol (`+`, `*`, `@`, `tanh`); a
+user-defined `Function` shows its class name.
 """
 
 from __future__ import annotations
@@ -84,8 +85,37 @@ def op_text(v: Value) -> str:
     return " ".join([symbol, *shown])
 
 
-def value_fields(v: Value, show_data: bool, show_grad: bool) -> list[str]:
-    """The fields of a value node's record label, escaped: name, shape/dtype, data, gradient."""
+def value_label(
+    v: Value,
+    show_data: bool,
+    show_grad: bool,
+    along: bool,
+    fill: str,
+    border: int = 1,
+    style: str = "",
+    color: str = "black",
+) -> str:
+    """A value node's label: a Graphviz HTML table with a cell each for the name (bold),
+    shape/dtype, data and gradient; side by side when `along` (left-to-right drawings, as in
+    micrograd's picture), stacked otherwise. A table, not a record: records cannot take part
+    in the same-rank placement that puts a parameter beside the operation it feeds."""
+    cells = value_cells(v, show_data, show_grad) or [[" "]]
+    html = ["<br/>".join(html_escape(line) for line in lines) for lines in cells]
+    if v.label:
+        html[0] = f"<b>{html[0]}</b>"
+    if along:
+        rows, rules = "<tr>" + "".join(f"<td>{c}</td>" for c in html) + "</tr>", 'columns="*"'
+    else:
+        rows, rules = "".join(f"<tr><td>{c}</td></tr>" for c in html), 'rows="*"'
+    style = f' style="{style}"' if style else ""
+    return (
+        f'<<table border="{border}" cellborder="0" cellspacing="0" cellpadding="3" {rules} '
+        f'bgcolor="{fill}" color="{color}"{style}>{rows}</table>>'
+    )
+
+
+def value_cells(v: Value, show_data: bool, show_grad: bool) -> list[list[str]]:
+    """The lines of each part of a value node: name, shape/dtype, data, gradient (plain text)."""
     fields = []
     if v.label:
         fields.append([v.label])
@@ -98,7 +128,7 @@ def value_fields(v: Value, show_data: bool, show_grad: bool) -> list[str]:
         g = v.grad.data if isinstance(v.grad, Value) else v.grad
         if g is not None:
             fields.append(_numbers("grad", g))
-    return ["\\n".join(record_escape(line) for line in lines) for lines in fields]
+    return fields
 
 
 def _numbers(kind: str, x: Any) -> list[str]:
@@ -108,17 +138,19 @@ def _numbers(kind: str, x: Any) -> list[str]:
 
 
 def shape_text(shape: tuple[int, ...]) -> str:
-    """`(32, 3)` -> `32×3`; a 0-d array -> `0-d`."""
-    return "×".join(str(n) for n in shape) if shape else "0-d"
+    """`(32, 3)` as numpy writes it; a 0-d array is `0-d`."""
+    return str(tuple(shape)) if shape else "0-d"
 
 
 def tensor_lines(a: np.ndarray, kind: str) -> list[str]:
-    """The whole tensor, a row a line, when it is small; else a one-line summary
-    (mean and std for data, the largest and mean |g| for a gradient)."""
+    """The whole tensor, a row a line (a column as one row marked ᵀ), when it is small; else a
+    one-line summary (mean and std for data, the largest and mean |g| for a gradient)."""
     a = np.asarray(a)
     if a.size == 1:
-        return [_short_number(a.reshape(()))]
+        return [_number(float(a.reshape(())))]
     if 0 < a.size <= SMALL_TENSOR and a.ndim in (1, 2):
+        if a.ndim == 2 and a.shape[1] == 1:
+            return ["[" + " ".join(_short_number(x) for x in a[:, 0]) + "]ᵀ"]
         rows = a.reshape(1, -1) if a.ndim == 1 else a
         return ["[" + " ".join(_short_number(x) for x in row) + "]" for row in rows]
     if a.size == 0:
@@ -158,14 +190,8 @@ def grad_colour(magnitude: float) -> tuple[str, str]:
     return GRAD_SCALE[-1][1], "white"
 
 
-def record_escape(text: str) -> str:
-    """Escape the characters that structure a graphviz record label."""
-    for ch in "\\{}|<>":
-        text = text.replace(ch, "\\" + ch)
-    return text
-
-
 def html_escape(text: str) -> str:
+    """Escape text for a Graphviz HTML-like label."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 

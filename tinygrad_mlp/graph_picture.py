@@ -18,8 +18,7 @@ from .graph_labels import (
     grad_magnitude,
     html_escape,
     op_text,
-    record_escape,
-    value_fields,
+    value_label,
 )
 
 QUICK_LAYOUT_FROM = 400  # drawn nodes from which dot trades layout polish for speed
@@ -232,7 +231,7 @@ class Picture:
     def to_digraph(
         self, rankdir: str, show_data: bool, show_grad: bool, by_grad: bool, max_nodes: int
     ) -> graphviz.Digraph:
-        horizontal = rankdir in ("LR", "RL")
+        self.side_by_side = rankdir in ("LR", "RL")  # a value's cells follow the flow
         root = graphviz.Digraph("graph", format="svg")
         root.attr(rankdir=rankdir, nodesep="0.12", ranksep="0.25", fontname="Helvetica")
         root.attr("node", fontname="Helvetica", fontsize="10", height="0.3")
@@ -266,7 +265,7 @@ class Picture:
                 self._op_node(where, node, self.ref[first])
             else:
                 v = self.ref[first]
-                self._value_node(where, node, v, show_data, show_grad, by_grad, horizontal)
+                self._value_node(where, node, v, show_data, show_grad, by_grad)
         if hidden:
             n_hidden = sum(len(members[n]) for n in hidden)
             label = f"… {n_hidden:,} more values and operations"
@@ -286,8 +285,30 @@ class Picture:
                     continue
                 seen.add((src, dst))
             root.edge(src, dst)
+        self._place_beside(root, boxes, drawn)
         self._attach(root, boxes)
         return root
+
+    def _place_beside(self, root: graphviz.Digraph, boxes: dict[int, Box], drawn: set[str]) -> None:
+        """Put a parameter on the rank of the one operation it feeds in its module's box, and
+        a constant beside its use: the data flows straight through a layer, weights and numbers
+        come in from the side (else each layer's box starts a rank early, and the boxes of
+        consecutive layers, unable to share a rank, are laid out as a staircase)."""
+        uses: dict[int, int] = {}
+        for a, _ in self.edges:
+            uses[a] = uses.get(a, 0) + 1
+        for a, b in self.edges:
+            v, scope = self.ref[a], self.scope[a]
+            if self.kind[a] != _VALUE or v._op is not None or uses[a] != 1 or v is self.output:
+                continue
+            if scope is not self.scope[b] or (scope is None and v.requires_grad):
+                continue
+            src, dst = f"n{a}", f"n{b}"
+            if self.drawn_id(a) != src or self.drawn_id(b) != dst:
+                continue  # merged into a collapsed module call
+            if src in drawn and dst in drawn:
+                where = root if scope is None else boxes[id(scope)][1]
+                where.body.append(f"\t{{rank=same; {src}; {dst}}}\n")
 
     def _box(
         self, root: graphviz.Digraph, boxes: dict[int, Box], scope: Scope | None
@@ -320,28 +341,24 @@ class Picture:
         show_data: bool,
         show_grad: bool,
         by_grad: bool,
-        horizontal: bool,
     ) -> None:
-        fields = value_fields(v, show_data, show_grad) or [" "]
-        label = " | ".join(fields)
-        attrs = {"shape": "record", "style": "filled", "fillcolor": "white"}
-        if horizontal:
-            label = "{" + label + "}"
+        fill, font, border, style, color = "white", "black", 1, "", "black"
         if v is self.output:
-            attrs.update(fillcolor="#ffe9a8", penwidth="2")
+            fill, border = "#ffe9a8", 2
         elif v._op is None and not v.requires_grad:
-            attrs.update(style="filled,dashed", fillcolor="#f2f2f2", fontcolor="#555555")
+            fill, font, style, color = "#f2f2f2", "#555555", "dashed", "#555555"
         elif v._op is None and v.label:
-            attrs.update(shape="Mrecord", fillcolor="#cfe2ff")  # a parameter or named input
+            fill, style = "#cfe2ff", "rounded"  # a parameter or a named input
         elif v._op is None:
-            attrs.update(fillcolor="#d9f2d9")
+            fill = "#d9f2d9"
         if by_grad:
             magnitude = grad_magnitude(v)
             if magnitude is not None:
-                attrs["fillcolor"], attrs["fontcolor"] = grad_colour(magnitude)
+                fill, font = grad_colour(magnitude)
         if id(v) in self.marked and v._op is None:
-            attrs.update(color="#d32f2f", penwidth="2.5")
-        where.node(node, label, **attrs)
+            border, color = 3, "#d32f2f"
+        label = value_label(v, show_data, show_grad, self.side_by_side, fill, border, style, color)
+        where.node(node, label, shape="plain", fontcolor=font)
 
     def _op_node(self, where: graphviz.Digraph, node: str, v: Value) -> None:
         text = op_text(v)
@@ -349,14 +366,14 @@ class Picture:
         attrs.update(style="filled", fillcolor="#ececec", margin="0.02", width="0.3")
         if id(v) in self.marked:
             attrs.update(fillcolor="#d32f2f", fontcolor="white", color="#8e0000", penwidth="2")
-        where.node(node, record_escape(text), **attrs)
+        where.node(node, text, **attrs)
 
     def _module_node(
         self, where: graphviz.Digraph, node: str, scope: Scope, items: list[int], by_grad: bool
     ) -> None:
         n_ops = sum(1 for i in items if self.kind[i] == _OP)
         counts = f"{_count(len(items) - n_ops, 'value')}, {_count(n_ops, 'operation')}"
-        label = f"{record_escape(scope_title(scope))}\\n{counts}"
+        label = f"{scope_title(scope)}\\n{counts}"
         attrs = {"shape": "box3d", "style": "filled", "fillcolor": "#dde6f3"}
         if by_grad:
             magnitudes = [grad_magnitude(self.ref[i]) for i in items if self.kind[i] == _VALUE]
