@@ -1,0 +1,66 @@
+"""The ratio chart (SVG, written by hand: no plotting library needed): one bar per table row.
+
+Each bar is ours / baseline on a log scale (left of the 1x line: ours is faster or smaller);
+a black tick marks the target where the issue sets one, and a bar is green when it meets it.
+"""
+
+from __future__ import annotations
+
+import math
+from html import escape
+
+from .timing import Row
+
+WIDTH, LEFT, RIGHT, BAR, GAP, TOP = 900, 380, 60, 16, 6, 40
+LOW, HIGH = 1 / 64, 16.0  # the axis range, ours / baseline
+
+
+def _x(ratio: float) -> float:
+    ratio = min(max(ratio, LOW), HIGH)
+    span = math.log(HIGH) - math.log(LOW)
+    return LEFT + (WIDTH - LEFT - RIGHT) * (math.log(ratio) - math.log(LOW)) / span
+
+
+def ratio_chart(rows: list[Row]) -> str:
+    """An SVG document drawing the ratio of every row that has one."""
+    shown = [r for r in rows if r.ratio is not None]
+    height = TOP + len(shown) * (BAR + GAP) + 40
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
+        f'font-family="sans-serif" font-size="11">',
+        f'<rect width="{WIDTH}" height="{height}" fill="white"/>',
+        f'<text x="{LEFT}" y="18" font-size="13" font-weight="bold">ours / baseline (log scale; '
+        f"left of 1x: ours faster or smaller; tick: target)</text>",
+    ]
+    tick = 1 / 64
+    while tick <= HIGH:
+        x = _x(tick)
+        label = f"{tick:g}x" if tick >= 1 else f"1/{1 / tick:g}"
+        parts.append(
+            f'<line x1="{x:.1f}" y1="{TOP - 8}" x2="{x:.1f}" y2="{height - 30}" '
+            f'stroke="{"#444" if tick == 1 else "#ddd"}"/>'
+            f'<text x="{x:.1f}" y="{height - 15}" text-anchor="middle">{label}</text>'
+        )
+        tick *= 2
+    for i, r in enumerate(shown):
+        y = TOP + i * (BAR + GAP)
+        ratio = r.ratio
+        assert ratio is not None
+        color = {True: "#3a9a4a", False: "#d0453a", None: "#6a8cc7"}[r.met]
+        x0, x1 = sorted((_x(1.0), _x(ratio)))
+        label = escape(f"{r.workload}: {r.case} vs {r.baseline}")
+        parts.append(
+            f'<text x="{LEFT - 6}" y="{y + BAR - 4}" text-anchor="end">{label}</text>'
+            f'<rect x="{x0:.1f}" y="{y}" width="{max(x1 - x0, 1):.1f}" height="{BAR}" '
+            f'fill="{color}"/>'
+            f'<text x="{_x(ratio) + (4 if ratio >= 1 else -4):.1f}" y="{y + BAR - 4}" '
+            f'text-anchor="{"start" if ratio >= 1 else "end"}">{ratio:.2f}</text>'
+        )
+        if r.target is not None:
+            xt = _x(r.target)
+            parts.append(
+                f'<line x1="{xt:.1f}" y1="{y - 2}" x2="{xt:.1f}" y2="{y + BAR + 2}" '
+                f'stroke="black" stroke-width="2"/>'
+            )
+    parts.append("</svg>")
+    return "\n".join(parts) + "\n"

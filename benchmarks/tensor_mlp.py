@@ -1,0 +1,166 @@
+"""Workload 2, tensor MLP training steps: ours against numpy by hand and PyTorch eager.
+
+One step is forward, loss, backward and an SGD update, on a fixed batch:
+
+    tiny    batch 32,  2-16-16-1,     mean squared error
+    digits  batch 64,  64-128-64-10,  cross-entropy
+    large   batch 256, 784-512-256-10, cross-entropy
+
+in float32 and float64. Ours is the library as a user writes it (`MLP`, `losses`, `optim.SGD`);
+numpy by hand is `numpy_mlp.NumpyMLP` (the floor for any numpy-backed engine); PyTorch is
+`nn.Sequential` of `Linear` and `ReLU` with `torch.optim.SGD`, same dtype, same thread count.
+All three start from the same weights.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from tinygrad_mlp import MLP, losses, optim
+
+from .numpy_mlp import NumpyMLP
+from .timing import Row, Workload, interleaved, missing_note, optional
+
+NAME = "tensor"
+LEARNING_RATE = 0.01
+
+
+@dataclass(frozen=True)
+class Size:
+    name: str
+    batch: int
+    sizes: tuple[int, ...]
+    loss: str
+    by_hand_target: float  # the most ours / numpy-by-hand may be (both dtypes)
+    beat_torch: bool  # the target: faster than PyTorch in float32
+
+
+SIZES = (
+    Size("tiny", 32, (2, 16, 16, 1), "mse", 1.5, True),
+    Size("digits", 64, (64, 128, 64, 10), "cross_entropy", 1.15, True),
+    Size("large", 256, (784, 512, 256, 10), "cross_entropy", 1.10, False),
+)
+
+
+def batch(size: Size, dtype: Any, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """A fixed batch: inputs, and targets of the output's shape (mse) or integer labels."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(size.batch, size.sizes[0])).astype(dtype)
+    if size.loss == "mse":
+        return x, rng.normal(size=(size.batch, size.sizes[-1])).astype(dtype)
+    return x, rng.integers(0, size.sizes[-1], size=size.batch)
+
+
+def engine_model(size: Size, dtype: Any, seed: int = 0) -> MLP:
+    return MLP(size.sizes[0], list(size.sizes[1:]), activation="relu", seed=seed, dtype=dtype)
+
+
+def weights_of(model: MLP) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The (W, b) pairs of an MLP, copied."""
+    return [(layer.W.data.copy(), layer.b.data.copy()) for layer in model.layers]
+
+
+LOSS_FUNCTIONS = {"mse": losses.mse, "cross_entropy": losses.cross_entropy}
+
+
+def engine_step(model: MLP, size: Size) -> Callable[[np.ndarray, np.ndarray], float]:
+    """A training step of the library, as its README writes one."""
+    loss_fn = LOSS_FUNCTIONS[size.loss]
+    opt = optim.SGD(model.parameters(), lr=LEARNING_RATE)
+
+    def step(x: np.ndarray, target: np.ndarray) -> float:
+        loss = loss_fn(model(x), target)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    return step
+
+
+def numpy_step(model: MLP, size: Size) -> Callable[[np.ndarray, np.ndarray], float]:
+    net = NumpyMLP(weights_of(model))
+    return lambda x, target: net.step(x, target, size.loss, LEARNING_RATE)
+
+
+def torch_step(torch: Any, model: MLP, size: Size, dtype: Any) -> Callable[..., float]:
+    """The same network in PyTorch eager: Linear/ReLU, F.mse_loss or F.cross_entropy, SGD."""
+    layers: list[Any] = []
+    for i, (W, b) in enumerate(weights_of(model)):
+        linear = torch.nn.Linear(W.shape[0], W.shape[1], dtype=getattr(torch, str(dtype)))
+        with torch.no_grad():
+            linear.weight.copy_(torch.from_numpy(W.T.copy()))
+            linear.bias.copy_(torch.from_numpy(b))
+        layers.append(linear)
+        if i < len(size.sizes) - 2:
+            layers.append(torch.nn.ReLU())
+    net = torch.nn.Sequential(*layers)
+    opt = torch.optim.SGD(net.parameters(), lr=LEARNING_RATE)
+    functional = torch.nn.functional
+    loss_fn = functional.mse_loss if size.loss == "mse" else functional.cross_entropy
+
+    def step(x: Any, target: Any) -> float:
+        loss = loss_fn(net(x), target)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    return step
+
+
+def contestants(size: Size, dtype: str, torch: Any = None) -> dict[str, Callable[[], float]]:
+    """One training step each of ours, numpy by hand and (given torch) PyTorch, same weights."""
+    model = engine_model(size, dtype)
+    x, target = batch(size, dtype)
+    ours, by_hand = engine_step(model, size), numpy_step(model, size)
+    cases = {"ours": lambda: ours(x, target), "numpy by hand": lambda: by_hand(x, target)}
+    if torch is not None:
+        theirs = torch_step(torch, model, size, dtype)
+        tx, tt = torch.from_numpy(x), torch.from_numpy(target)
+        cases["pytorch"] = lambda: theirs(tx, tt)
+    return cases
+
+
+def run(quick: bool = False) -> Workload:
+    result = Workload(NAME)
+    torch = optional("torch")
+    if torch is None:
+        result.notes.append(missing_note("PyTorch", NAME))
+    for dtype in ("float32", "float64"):
+        for size in SIZES:
+            cases = contestants(size, dtype, torch)
+            steps = (5 if quick else 20) if size.name == "large" else (40 if quick else 200)
+            repeats = 3 if quick else (9 if size.name == "large" else 15)
+            times = interleaved(
+                {name: _repeat(fn, steps) for name, fn in cases.items()}, repeats=repeats
+            )
+            torch_target = 1.0 if size.beat_torch and dtype == "float32" else None
+            for baseline, target in (
+                ("numpy by hand", size.by_hand_target),
+                ("pytorch", torch_target),
+            ):
+                theirs = times[baseline] / steps if baseline in times else None
+                result.rows.append(
+                    Row(
+                        NAME,
+                        f"{size.name} {dtype} step",
+                        times["ours"] / steps,
+                        baseline,
+                        theirs,
+                        target=target,
+                    )
+                )
+    return result
+
+
+def _repeat(fn: Callable[[], Any], times: int) -> Callable[[], None]:
+    def repeated() -> None:
+        for _ in range(times):
+            fn()
+
+    return repeated
