@@ -424,3 +424,11 @@ def test_training_for_10000_steps_does_not_grow_memory() -> None:
     after_10000 = tracemalloc.get_traced_memory()[0]
     tracemalloc.stop()
     assert after_10000 - after_1000 < 64 * 1024
+
+
+def test_zero_dim_tensor_gradient_is_an_array() -> None:
+    b = Value(np.array(0.5))
+    x = Value(np.ones(3))
+    (x * b).sum().backward()
+    (x * b).sum().backward()  # accumulating 0-d + 0-d
+    assert isinstance(b.grad, np.ndarray) and b.grad.shape == () and b.grad == 6.0

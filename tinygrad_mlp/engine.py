@@ -782,7 +782,9 @@ def _accumulate(v: Value, g: Any) -> None:
     if g.dtype != v.data.dtype:
         g = g.astype(v.data.dtype)
     cur = v.grad
-    v.grad = g if cur is None else cur + g
+    total = g if cur is None else cur + g
+    # numpy turns 0-d results (sums, 0-d + 0-d) into numpy scalars; a tensor's grad is an array
+    v.grad = total if total.__class__ is ndarray else np.asarray(total)
 
 
 def unbroadcast(g: Any, shape: tuple[int, ...]) -> Any:
