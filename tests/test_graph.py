@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from tinygrad_mlp import MLP, Function, Value, draw_graph
 from tinygrad_mlp.engine import module_scope
 from tinygrad_mlp.graph import GraphvizNotFoundError
-from tinygrad_mlp.graph_labels import GRAD_SCALE, SMALL_TENSOR, grad_colour
+from tinygrad_mlp.graph_style import GRAD_SCALE, SMALL_TENSOR, grad_colour
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot not installed")
 
@@ -444,6 +444,24 @@ def test_collapsing_further_makes_each_outer_call_one_node() -> None:
     assert len(collapsed) == 4 and dot.clusters == []
     assert len(dot.nodes) == 1 + 4 * 2 + 4
     assert len(dot.edges) == 4 * 3  # (call -> +), (previous total -> +), (+ -> total)
+
+
+def test_in_a_big_picture_a_leaf_used_far_apart_is_drawn_beside_each_use() -> None:
+    def chain(steps: int) -> Value:
+        x = Value(0.5, label="x")
+        y = x
+        for _ in range(steps):
+            y = y * 0.9 + x  # x is used at every step, further and further from the inputs
+        return y
+
+    small = read_dot(draw_graph(chain(20)).source)  # 20 * 4 + 2 nodes: one x
+    assert len(small.find("x |")) == 1
+    big_out = chain(150)  # 150 * 4 + 2 nodes: past the size where long edges slow dot down
+    big = read_dot(draw_graph(big_out).source)
+    nodes, edges = expected_counts(big_out)
+    assert len(big.find("x |")) == 150 + 1  # beside each add, and the first multiplication
+    assert (len(big.nodes), len(big.edges)) == (nodes + 150, edges)
+    assert "used far apart, so drawn beside each use: x" in big.caption
 
 
 def test_without_module_boxes_only_the_nodes_nearest_the_output_are_drawn() -> None:

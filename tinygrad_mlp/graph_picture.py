@@ -12,18 +12,29 @@ from typing import Any
 import graphviz
 
 from .engine import _SHARED_CONSTANTS, Scope, Value
-from .graph_labels import (
-    GRAD_SCALE,
-    grad_colour,
+from .graph_style import (
+    call_node,
+    caption,
+    count,
     grad_magnitude,
-    html_escape,
-    op_text,
-    value_label,
+    op_node,
+    scope_title,
+    style_box,
+    value_node,
 )
 
 QUICK_LAYOUT_FROM = 400  # drawn nodes from which dot trades layout polish for speed
+SPREAD_RANKS = 8  # in graphs that big, a leaf used further apart is drawn beside each use
 
 _VALUE, _OP = "value", "op"
+MORE = -1  # the drawn node standing for everything left out of a truncated picture
+
+
+def _name(node: int) -> str:
+    """Graphviz name of a drawn node: an item `n7`, a collapsed call `m0`, or `more`."""
+    if node >= 0:
+        return f"n{node}"
+    return "more" if node == MORE else f"m{-2 - node}"
 
 
 def walk(output: Value) -> list[Value]:
@@ -99,6 +110,32 @@ class _Owners:
         return placed, (shallowest if placed is None else None)
 
 
+def _spread_leaves(values: list[Value]) -> list[Value]:
+    """Leaves whose uses lie more than `SPREAD_RANKS` operations apart (counted from the
+    inputs): one node for them would pull edges across the whole picture, which is what makes
+    dot slow (or crash) on big graphs, so they are drawn beside each use instead."""
+    depth: dict[int, int] = {}
+    first: dict[int, int] = {}
+    last: dict[int, int] = {}
+    for v in values:  # inputs first, so parents' depths are known
+        if v._op is None:
+            depth[id(v)] = 0
+            continue
+        d = depth[id(v)] = 1 + max(depth[id(p)] for p in v._prev)
+        for p in v._prev:
+            if p._op is None:
+                key = id(p)
+                if key not in first or d < first[key]:
+                    first[key] = d
+                if key not in last or d > last[key]:
+                    last[key] = d
+    return [
+        v
+        for v in values
+        if v._op is None and last.get(id(v), 0) - first.get(id(v), 0) > SPREAD_RANKS
+    ]
+
+
 Box = tuple[Scope, graphviz.Digraph]  # a module call and the cluster drawn for it
 
 
@@ -114,6 +151,7 @@ class Picture:
         self.ref: list[Value] = []
         self.scope: list[Scope | None] = []
         self.edges: list[tuple[int, int]] = []
+        self.leaf_uses: list[tuple[int, int]] = []
         # parameters used by several calls of their modules: item -> depth of the outermost call
         self.shared: dict[int, int] = {}
         self.marked = marked
@@ -128,36 +166,52 @@ class Picture:
                         uses.setdefault(id(p), []).append(v._scope)
             elif _is_shared_constant(v) and v is not output:
                 copies.add(id(v))
+        self.spread = []
+        if len(values) + self.n_ops >= QUICK_LAYOUT_FROM:
+            spread = _spread_leaves(values)
+            self.spread = [v for v in spread if v is not output and id(v) not in copies]
+            copies.update(id(v) for v in self.spread)
         owners = _Owners()
-        add = self._add
+        kind, ref, scopes = self.kind, self.ref, self.scope
         for v in values:
             if id(v) in copies:
                 continue
             scope, shared = v._scope, None
             if v._op is None and scope is None and id(v) in uses:
                 scope, shared = owners.place(v, uses[id(v)])
-            node_of[id(v)] = add(_VALUE, v, scope)
+            node_of[id(v)] = len(kind)
             if shared is not None:
-                self.shared[node_of[id(v)]] = shared
+                self.shared[len(kind)] = shared
+            kind.append(_VALUE)
+            ref.append(v)
+            scopes.append(scope)
         edges = self.edges
+        leaf_uses = self.leaf_uses  # (leaf item, op item), for placing leaves beside their op
         for v in values:
             if v._op is None:
                 continue
-            op_node = add(_OP, v, v._scope)
+            op_node = len(kind)
+            kind.append(_OP)
+            ref.append(v)
+            scopes.append(v._scope)
             edges.append((op_node, node_of[id(v)]))
             for p in v._prev:
-                src = add(_VALUE, p, v._scope) if id(p) in copies else node_of[id(p)]
+                if id(p) in copies:
+                    src = len(kind)
+                    kind.append(_VALUE)
+                    ref.append(p)
+                    scopes.append(v._scope)
+                else:
+                    src = node_of[id(p)]
                 edges.append((src, op_node))
+                if p._op is None:
+                    leaf_uses.append((src, op_node))
         self.out_node = node_of[id(output)]
         self.level: int | None = None  # module calls this deep (0 = outermost) are collapsed
-        self._box_of: dict[int, str] = {}  # scope id -> the collapsed node it is drawn in
-        self.keep: set[int] | None = None  # drawn nodes when truncated
-
-    def _add(self, kind: str, v: Value, scope: Scope | None) -> int:
-        self.kind.append(kind)
-        self.ref.append(v)
-        self.scope.append(scope)
-        return len(self.kind) - 1
+        # the drawn node of each item: the item's own number, a collapsed call (-2, -3, ...),
+        # or None for a parameter drawn as part of every collapsed call that uses it
+        self.node: list[int | None] = list(range(len(kind)))
+        self.keep: set[int] | None = None  # drawn nodes when truncated (MORE stands for the rest)
 
     # -- collapsing -------------------------------------------------------------------------
 
@@ -185,42 +239,48 @@ class Picture:
                 total = outside - absorbed + inside + len(boxes)
                 if total <= max_nodes or level == 0:
                     break
-            self.level = level
-            kinds = {type(c[level].module).__name__ for c in chains.values() if len(c) > level}
-            self.collapsed_kinds = sorted(kinds)
-            numbers: dict[int, int] = {}  # collapsed call -> its number, in order of creation
-            self._box_of = {
-                k: f"m{numbers.setdefault(id(c[level]), len(numbers))}"
-                for k, c in chains.items()
-                if len(c) > level
-            }
+            self._collapse(level, chains)
         if total > max_nodes:
             self._truncate(max_nodes)
 
-    def drawn_id(self, item: int) -> str | None:
-        """The graphviz node an item ends up in: itself, or the collapsed module holding it
-        (None: a parameter shared by several collapsed calls, drawn as part of each)."""
-        if self.level is None:
-            return f"n{item}"
-        s = self.scope[item]
-        if s is not None:
-            return self._box_of.get(id(s), f"n{item}")
-        if self.shared.get(item, -1) >= self.level:
-            return None
-        return f"n{item}"
+    def _collapse(self, level: int, chains: dict[int, list[Scope]]) -> None:
+        """Draw each module call `level` deep (with everything inside it) as one node."""
+        self.level = level
+        kinds = {type(c[level].module).__name__ for c in chains.values() if len(c) > level}
+        self.collapsed_kinds = sorted(kinds)
+        self.collapsed: list[Scope] = []  # collapsed node -2 - k is the call collapsed[k]
+        number: dict[int, int] = {}
+        box_of: dict[int, int] = {}
+        for key, chain in chains.items():
+            if len(chain) > level:
+                call = chain[level]
+                if id(call) not in number:
+                    number[id(call)] = -2 - len(self.collapsed)
+                    self.collapsed.append(call)
+                box_of[key] = number[id(call)]
+        node, shared = self.node, self.shared
+        for i, s in enumerate(self.scope):
+            if s is not None:
+                node[i] = box_of.get(id(s), i)
+            elif shared.get(i, -1) >= level:
+                node[i] = None
 
     def _truncate(self, max_nodes: int) -> None:
         """Keep the `max_nodes - 1` nodes nearest the output; the rest become one node."""
-        inputs: dict[str, list[str]] = {}
+        node = self.node
+        inputs: dict[int, list[int]] = {}
         for a, b in self.edges:
-            src, dst = self.drawn_id(a), self.drawn_id(b)
+            src, dst = node[a], node[b]
             if src is not None and dst is not None:
-                inputs.setdefault(dst, []).append(src)
-        start = self.drawn_id(self.out_node)
+                if dst in inputs:
+                    inputs[dst].append(src)
+                else:
+                    inputs[dst] = [src]
+        start = node[self.out_node]
         keep = {start}
         queue = [start]
-        for node in queue:
-            for src in inputs.get(node, ()):
+        for n in queue:
+            for src in inputs.get(n, ()):
                 if src not in keep and len(keep) < max_nodes - 1:
                     keep.add(src)
                     queue.append(src)
@@ -236,79 +296,84 @@ class Picture:
         root.attr(rankdir=rankdir, nodesep="0.12", ranksep="0.25", fontname="Helvetica")
         root.attr("node", fontname="Helvetica", fontsize="10", height="0.3")
         root.attr("edge", arrowsize="0.6", color="#555555")
-        boxes: dict[int, Box] = {}
-        members: dict[str, list[int]] = {}
-        for item in range(len(self.kind)):
-            node = self.drawn_id(item)
-            if node is not None:
-                members.setdefault(node, []).append(item)
-        drawn = set(members)
-        if self.keep is not None:
-            drawn = self.keep
-        hidden = [n for n in members if n not in drawn]
-        root.attr(label=self._caption(len(drawn) + bool(hidden), by_grad, max_nodes))
+        keep = self.keep
+        members: dict[int, list[int]] = {}
+        n_hidden = 0
+        for i, n in enumerate(self.node):
+            if n is None:
+                continue
+            if keep is not None and n not in keep:
+                n_hidden += 1
+            elif n in members:
+                members[n].append(i)
+            else:
+                members[n] = [i]
+        n_drawn = len(members) + (n_hidden > 0)
+        root.attr(label=self._caption(n_drawn, by_grad, max_nodes))
         root.attr(labelloc="t", labeljust="l", fontsize="11")
-        if len(drawn) >= QUICK_LAYOUT_FROM:  # network simplex to convergence is most of dot's time
-            root.attr(nslimit="1", nslimit1="1", mclimit="0.5")
-        for node, items in members.items():
-            if node not in drawn:
-                continue
+        if n_drawn >= QUICK_LAYOUT_FROM:  # network simplex to convergence is most of dot's time
+            root.attr(nslimit="0.2", nslimit1="1", mclimit="0.5")
+        boxes: dict[int, Box] = {}
+        for n, items in members.items():
             first = items[0]
-            scope = self.scope[first]
-            if node[0] == "m":
-                scope = _chain(scope)[self.level]
-                where = self._box(root, boxes, scope.parent)
-                self._module_node(where, node, scope, items, by_grad)
+            if n < 0:
+                call = self.collapsed[-2 - n]
+                where = self._box(root, boxes, call.parent)
+                self._module_node(where, _name(n), call, items, by_grad)
                 continue
-            where = self._box(root, boxes, scope)
+            where = self._box(root, boxes, self.scope[first])
             if self.kind[first] == _OP:
-                self._op_node(where, node, self.ref[first])
+                v = self.ref[first]
+                op_node(where, _name(n), v, id(v) in self.marked)
             else:
                 v = self.ref[first]
-                self._value_node(where, node, v, show_data, show_grad, by_grad)
-        if hidden:
-            n_hidden = sum(len(members[n]) for n in hidden)
+                self._value_node(where, _name(n), v, show_data, show_grad, by_grad)
+        if n_hidden:
             label = f"… {n_hidden:,} more values and operations"
-            root.node("more", label, shape="note", style="filled", fillcolor="#eeeeee")
-        merged = self.level is not None or self.keep is not None
+            root.node(_name(MORE), label, shape="note", style="filled", fillcolor="#eeeeee")
+        self._draw_edges(root)
+        self._place_beside(root, boxes)
+        self._attach(root, boxes)
+        return root
+
+    def _draw_edges(self, root: graphviz.Digraph) -> None:
+        node, keep, edge = self.node, self.keep, root.edge
+        merged = self.level is not None or keep is not None
         seen = set()  # when nodes are merged, edges between the same two nodes are drawn once
         for a, b in self.edges:
-            src, dst = self.drawn_id(a), self.drawn_id(b)
+            src, dst = node[a], node[b]
             if src is None or dst is None:
                 continue
-            if src not in drawn:
-                src = "more"
-            if dst not in drawn:
-                dst = "more"
+            if keep is not None:
+                if src not in keep:
+                    src = MORE
+                if dst not in keep:
+                    dst = MORE
             if merged:
                 if src == dst or (src, dst) in seen:
                     continue
                 seen.add((src, dst))
-            root.edge(src, dst)
-        self._place_beside(root, boxes, drawn)
-        self._attach(root, boxes)
-        return root
+            edge(_name(src), _name(dst))
 
-    def _place_beside(self, root: graphviz.Digraph, boxes: dict[int, Box], drawn: set[str]) -> None:
+    def _place_beside(self, root: graphviz.Digraph, boxes: dict[int, Box]) -> None:
         """Put a parameter on the rank of the one operation it feeds in its module's box, and
         a constant beside its use: the data flows straight through a layer, weights and numbers
         come in from the side (else each layer's box starts a rank early, and the boxes of
         consecutive layers, unable to share a rank, are laid out as a staircase)."""
         uses: dict[int, int] = {}
-        for a, _ in self.edges:
+        for a, _ in self.leaf_uses:
             uses[a] = uses.get(a, 0) + 1
-        for a, b in self.edges:
+        node, keep = self.node, self.keep
+        for a, b in self.leaf_uses:
             v, scope = self.ref[a], self.scope[a]
-            if self.kind[a] != _VALUE or v._op is not None or uses[a] != 1 or v is self.output:
+            if uses[a] != 1 or v is self.output or scope is not self.scope[b]:
                 continue
-            if scope is not self.scope[b] or (scope is None and v.requires_grad):
-                continue
-            src, dst = f"n{a}", f"n{b}"
-            if self.drawn_id(a) != src or self.drawn_id(b) != dst:
-                continue  # merged into a collapsed module call
-            if src in drawn and dst in drawn:
-                where = root if scope is None else boxes[id(scope)][1]
-                where.body.append(f"\t{{rank=same; {src}; {dst}}}\n")
+            if node[a] != a or node[b] != b or (keep is not None and not {a, b} <= keep):
+                continue  # merged into a collapsed call, or left out
+            if scope is None and v.requires_grad:
+                continue  # an input of the whole graph stays where dot puts it
+            where = root if scope is None else boxes[id(scope)][1]
+            where.body.append(f"\t{{rank=same; {_name(a)}; {_name(b)}}}\n")
 
     def _box(
         self, root: graphviz.Digraph, boxes: dict[int, Box], scope: Scope | None
@@ -322,9 +387,7 @@ class Picture:
         self._box(root, boxes, scope.parent)
         box = graphviz.Digraph(f"cluster_{len(boxes)}")
         boxes[id(scope)] = (scope, box)
-        depth = len(_chain(scope)) - 1
-        box.attr(label=scope_title(scope), labeljust="l", fontsize="10", style="rounded,filled")
-        box.attr(color="#8a9bb5", fillcolor=("#f4f7fb", "#e9eff7", "#dde6f3")[depth % 3])
+        style_box(box, scope_title(scope), depth=len(_chain(scope)) - 1)
         return box
 
     def _attach(self, root: graphviz.Digraph, boxes: dict[int, Box]) -> None:
@@ -342,51 +405,25 @@ class Picture:
         show_grad: bool,
         by_grad: bool,
     ) -> None:
-        fill, font, border, style, color = "white", "black", 1, "", "black"
-        if v is self.output:
-            fill, border = "#ffe9a8", 2
-        elif v._op is None and not v.requires_grad:
-            fill, font, style, color = "#f2f2f2", "#555555", "dashed", "#555555"
-        elif v._op is None and v.label:
-            fill, style = "#cfe2ff", "rounded"  # a parameter or a named input
-        elif v._op is None:
-            fill = "#d9f2d9"
-        if by_grad:
-            magnitude = grad_magnitude(v)
-            if magnitude is not None:
-                fill, font = grad_colour(magnitude)
-        if id(v) in self.marked and v._op is None:
-            border, color = 3, "#d32f2f"
-        label = value_label(v, show_data, show_grad, self.side_by_side, fill, border, style, color)
-        where.node(node, label, shape="plain", fontcolor=font)
-
-    def _op_node(self, where: graphviz.Digraph, node: str, v: Value) -> None:
-        text = op_text(v)
-        attrs = {"shape": "circle" if len(text) <= 2 else "ellipse", "fontsize": "9"}
-        attrs.update(style="filled", fillcolor="#ececec", margin="0.02", width="0.3")
-        if id(v) in self.marked:
-            attrs.update(fillcolor="#d32f2f", fontcolor="white", color="#8e0000", penwidth="2")
-        where.node(node, text, **attrs)
+        marked = id(v) in self.marked and v._op is None
+        options = (show_data, show_grad, by_grad, self.side_by_side)
+        value_node(where, node, v, v is self.output, marked, *options)
 
     def _module_node(
         self, where: graphviz.Digraph, node: str, scope: Scope, items: list[int], by_grad: bool
     ) -> None:
         n_ops = sum(1 for i in items if self.kind[i] == _OP)
-        counts = f"{_count(len(items) - n_ops, 'value')}, {_count(n_ops, 'operation')}"
-        label = f"{scope_title(scope)}\\n{counts}"
-        attrs = {"shape": "box3d", "style": "filled", "fillcolor": "#dde6f3"}
+        magnitude = None
         if by_grad:
-            magnitudes = [grad_magnitude(self.ref[i]) for i in items if self.kind[i] == _VALUE]
-            known = [m for m in magnitudes if m is not None]
-            if known:
-                attrs["fillcolor"], attrs["fontcolor"] = grad_colour(max(known))
-        if any(id(self.ref[i]) in self.marked for i in items):
-            attrs.update(color="#d32f2f", penwidth="2.5")
-        where.node(node, label, **attrs)
+            found = [grad_magnitude(self.ref[i]) for i in items if self.kind[i] == _VALUE]
+            known = [m for m in found if m is not None]
+            magnitude = max(known) if known else None
+        marked = any(id(self.ref[i]) in self.marked for i in items)
+        call_node(where, node, scope_title(scope), len(items) - n_ops, n_ops, magnitude, marked)
 
     def _caption(self, n_drawn: int, by_grad: bool, max_nodes: int) -> str:
-        """An HTML label: what is drawn, whether it was collapsed, and the colour legend."""
-        lines = [f"{_count(self.n_values, 'value')}, {_count(self.n_ops, 'operation')}"]
+        """What is drawn, whether it was collapsed or cut, and the colour legend."""
+        lines = [f"{count(self.n_values, 'value')}, {count(self.n_ops, 'operation')}"]
         if self.level is not None:
             lines.append(
                 f"collapsed: each {' / '.join(self.collapsed_kinds)} call is drawn as one node, "
@@ -394,25 +431,8 @@ class Picture:
             )
         if self.keep is not None:
             lines.append(f"only the {n_drawn - 1:,} nodes nearest the output are drawn")
-        rows = "".join(f"<tr><td align='left'>{html_escape(t)}</td></tr>" for t in lines)
-        if by_grad:
-            cells = "".join(
-                f"<td bgcolor='{colour}'><font color='{grad_colour(10.0**x)[1]}'>"
-                f"1e{int(x)}</font></td>"
-                for x, colour in GRAD_SCALE
-            )
-            rows += (
-                "<tr><td><table border='0' cellspacing='0' cellpadding='3'><tr>"
-                f"<td>|grad|:</td>{cells}</tr></table></td></tr>"
-            )
-        return f"<<table border='0' cellspacing='0'>{rows}</table>>"
-
-
-def scope_title(scope: Scope) -> str:
-    """A module call's box title: its class and, when given, its name (`Layer layers.0`)."""
-    kind = type(scope.module).__name__
-    return f"{kind} {scope.name}" if scope.name and scope.name != kind else kind
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+        if self.spread:
+            names = ", ".join(v.label or "unnamed" for v in self.spread[:3])
+            more = f" and {len(self.spread) - 3:,} more" if len(self.spread) > 3 else ""
+            lines.append(f"used far apart, so drawn beside each use: {names}{more}")
+        return caption(lines, by_grad)

@@ -104,7 +104,7 @@ def tensor_mlp() -> tuple[Value, dict[str, Any]]:
 def vanishing() -> tuple[Value, dict[str, Any]]:
     """A deep tanh MLP (6 hidden layers of 8) with all-positive initial weights: the tanh units
     saturate and the gradient shrinks layer by layer, its largest entry from ~10 at the last
-    layer's weights to ~1e-8 at the first's. Coloured by gradient magnitude; data hidden."""
+    layer's weights to ~1e-7 at the first's. Coloured by gradient magnitude; data hidden."""
     X, labels = data.moons(16, seed=0)
     model = MLP(2, [8] * 6 + [1], activation="tanh", init="uniform01", seed=0)
     x = Value(X, requires_grad=False, label="X")

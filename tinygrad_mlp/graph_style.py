@@ -1,4 +1,4 @@
-"""What each node of a drawn graph says and how it is coloured (used by `graph.py`).
+"""What each part of a drawn graph says and how it looks (used by `graph_picture.py`).
 
 Value nodes are HTML-like tables: name, shape and dtype (tensors), data, gradient. Numbers are
 printed in full for scalars and single-element tensors (six significant digits) and, for other
@@ -12,10 +12,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import graphviz
 import numpy as np
 
 from . import ops
-from .engine import Value
+from .engine import Scope, Value
 
 SMALL_TENSOR = 12  # tensors with at most this many elements (and 1 or 2 axes) are drawn in full
 
@@ -60,6 +61,99 @@ GRAD_SCALE: tuple[tuple[float, str], ...] = (
     (2.0, "#f46d43"),
     (4.0, "#a50026"),
 )
+
+
+def value_node(
+    where: graphviz.Digraph,
+    name: str,
+    v: Value,
+    is_output: bool,
+    marked: bool,
+    show_data: bool,
+    show_grad: bool,
+    by_grad: bool,
+    side_by_side: bool,
+) -> None:
+    """Draw Value `v` as node `name`: the output bold and gold, a constant dashed and grey, a
+    named leaf (a parameter) rounded and blue, another leaf green; by gradient if `by_grad`."""
+    fill, font, border, style, color = "white", "black", 1, "", "black"
+    if is_output:
+        fill, border = "#ffe9a8", 2
+    elif v._op is None and not v.requires_grad:
+        fill, font, style, color = "#f2f2f2", "#555555", "dashed", "#555555"
+    elif v._op is None and v.label:
+        fill, style = "#cfe2ff", "rounded"
+    elif v._op is None:
+        fill = "#d9f2d9"
+    if by_grad:
+        magnitude = grad_magnitude(v)
+        if magnitude is not None:
+            fill, font = grad_colour(magnitude)
+    if marked:
+        border, color = 3, "#d32f2f"
+    label = value_label(v, show_data, show_grad, side_by_side, fill, border, style, color)
+    where.node(name, label, shape="plain", fontcolor=font)
+
+
+def op_node(where: graphviz.Digraph, name: str, v: Value, marked: bool) -> None:
+    """Draw the operation that made `v` as a small node; red when `marked` (it failed a check)."""
+    text = op_text(v)
+    attrs = {"shape": "circle" if len(text) <= 2 else "ellipse", "fontsize": "9"}
+    attrs.update(style="filled", fillcolor="#ececec", margin="0.02", width="0.3")
+    if marked:
+        attrs.update(fillcolor="#d32f2f", fontcolor="white", color="#8e0000", penwidth="2")
+    where.node(name, text, **attrs)
+
+
+def call_node(
+    where: graphviz.Digraph,
+    name: str,
+    title: str,
+    n_values: int,
+    n_ops: int,
+    magnitude: float | None,
+    marked: bool,
+) -> None:
+    """Draw a collapsed module call as one node; coloured by its largest gradient if given."""
+    label = f"{title}\\n{count(n_values, 'value')}, {count(n_ops, 'operation')}"
+    attrs = {"shape": "box3d", "style": "filled", "fillcolor": "#dde6f3"}
+    if magnitude is not None:
+        attrs["fillcolor"], attrs["fontcolor"] = grad_colour(magnitude)
+    if marked:
+        attrs.update(color="#d32f2f", penwidth="2.5")
+    where.node(name, label, **attrs)
+
+
+def style_box(box: graphviz.Digraph, title: str, depth: int) -> None:
+    """A module call's box: titled, rounded, a shade darker for each level of nesting."""
+    box.attr(label=title, labeljust="l", fontsize="10", style="rounded,filled")
+    box.attr(color="#8a9bb5", fillcolor=("#f4f7fb", "#e9eff7", "#dde6f3")[depth % 3])
+
+
+def scope_title(scope: Scope) -> str:
+    """A module call's box title: its class and, when given, its name (`Layer layers.0`)."""
+    kind = type(scope.module).__name__
+    return f"{kind} {scope.name}" if scope.name and scope.name != kind else kind
+
+
+def caption(lines: list[str], by_grad: bool) -> str:
+    """The picture's title, an HTML label: `lines` of text, then the colour legend."""
+    rows = "".join(f"<tr><td align='left'>{html_escape(t)}</td></tr>" for t in lines)
+    if by_grad:
+        cells = "".join(
+            f"<td bgcolor='{colour}'><font color='{grad_colour(10.0**x)[1]}'>1e{int(x)}</font></td>"
+            for x, colour in GRAD_SCALE
+        )
+        rows += (
+            "<tr><td><table border='0' cellspacing='0' cellpadding='3'><tr>"
+            f"<td>|grad|:</td>{cells}</tr></table></td></tr>"
+        )
+    return f"<<table border='0' cellspacing='0'>{rows}</table>>"
+
+
+def count(n: int, noun: str) -> str:
+    """`1 value`, `2 values`."""
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
 
 
 def op_text(v: Value) -> str:
