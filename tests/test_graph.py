@@ -3,7 +3,11 @@ collapsing big graphs, highlighting, and the errors, with and without Graphviz's
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -571,3 +575,66 @@ def test_a_folder_as_path_is_refused(tmp_path: Path) -> None:
     (tmp_path / "d.svg").mkdir()
     with pytest.raises(IsADirectoryError, match="is a folder"):
         draw_graph(o, path=tmp_path / "d.svg")
+
+
+# ----------------------------------------------------------------------------------------------
+# The command line: tinygrad-mlp graph
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "tinygrad_mlp", "graph", *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120, env=env)
+
+
+@needs_dot
+def test_cli_draws_an_mlp_loss_graph_with_every_node_and_edge(tmp_path: Path) -> None:
+    args = ["--dataset", "moons", "--hidden", "4,4"]
+    done = run_cli(*args, "--out", str(tmp_path / "graph.svg"))
+    assert done.returncode == 0, done.stderr
+    assert "wrote" in done.stdout and "graph.svg" in done.stdout
+    assert run_cli(*args, "--out", str(tmp_path / "graph.dot")).returncode == 0
+    dot = read_dot((tmp_path / "graph.dot").read_text())
+    nodes, edges, clusters = svg_counts(tmp_path / "graph.svg")
+    assert (nodes, edges) == (len(dot.nodes), len(dot.edges))
+    assert dot.clusters == ["MLP", "Layer layers.0", "Layer layers.1", "Layer layers.2"]
+    assert clusters == 4
+    text = svg_text(tmp_path / "graph.svg")
+    assert "layers.0.W" in text and "(8, 4) float64" in text
+
+
+def test_cli_options_reach_the_drawing(tmp_path: Path) -> None:
+    out = tmp_path / "g.dot"
+    done = run_cli(
+        "--hidden",
+        "3",
+        "--direction",
+        "TB",
+        "--no-data",
+        "--color-by-grad",
+        "--examples",
+        "5",
+        "--out",
+        str(out),
+    )
+    assert done.returncode == 0, done.stderr
+    source = out.read_text()
+    assert "rankdir=TB" in source and "data " not in source and "|grad|" in source
+    assert "(5, 3) float64" in source
+
+
+def test_cli_without_dot_says_how_to_install_graphviz_in_one_line(tmp_path: Path) -> None:
+    done = run_cli("--out", str(tmp_path / "g.svg"), env={**os.environ, "PATH": ""})
+    assert done.returncode == 1
+    assert "apt-get install graphviz" in done.stderr
+    assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "out, words",
+    [("missing/g.svg", "folder .*missing' does not exist"), ("g.bmpx", "unknown format 'bmpx'")],
+)
+def test_cli_bad_output_path_is_one_clear_line(tmp_path: Path, out: str, words: str) -> None:
+    done = run_cli("--out", str(tmp_path / out))
+    assert done.returncode == 1
+    assert re.search(words, done.stderr) and "Traceback" not in done.stderr

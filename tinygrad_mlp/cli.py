@@ -10,6 +10,9 @@ Commands (each with `--help`):
   picture of the computation graph of one forward pass and loss (`graph.svg`) when the graph
   renderer is available.
 
+- ``graph``: draw the computation graph of a freshly initialised MLP's loss on a few examples
+  (`--out graph.svg`; see `tinygrad_mlp.draw_graph`).
+
 A mistake in the arguments gets one line on stderr and exit status 2; a failure while running
 (an unwritable folder, a missing MNIST folder) one line and exit status 1.
 
@@ -209,7 +212,40 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_training_arguments(demo, DEMO_DEFAULTS)
     demo.set_defaults(run=run_demo)
+    graph = commands.add_parser(
+        "graph",
+        help="draw the computation graph of an MLP's loss",
+        description="Build an MLP (initialised, not trained), run it on a few examples of a "
+        "dataset, backpropagate its loss and draw that graph with Graphviz: values with their "
+        "data and gradients, operations, a box per module call.",
+    )
+    _add_graph_arguments(graph)
+    graph.set_defaults(run=run_graph)
     return parser
+
+
+def _add_graph_arguments(parser: argparse.ArgumentParser) -> None:
+    add = parser.add_argument
+    add("--dataset", choices=DATASETS, help="examples to run (default: %(default)s)")
+    add("--data-dir", metavar="DIR", help="for --dataset mnist: the folder of the IDX files")
+    add("--examples", type=_positive_int, metavar="N", help="batch size (default: %(default)s)")
+    add("--hidden", type=_hidden_sizes, metavar="SIZES", help="(default: %(default)s)")
+    add("--activation", choices=[a for a in ACTIVATIONS if a != "linear"])
+    add("--init", choices=INITS, help="weight initialisation (default: by activation)")
+    add("--loss", choices=list(LOSSES), help="(default: %(default)s)")
+    add("--seed", type=int, help="seed for data and weights (default: %(default)s)")
+    add("--dtype", choices=["float32", "float64"], help="(default: %(default)s)")
+    add("--out", metavar="PATH", help="file to write; format from its suffix: svg, png, pdf, dot")
+    add("--direction", choices=["LR", "TB"], help="left to right or top to bottom")
+    add("--no-data", action="store_true", help="do not print values in the nodes")
+    add("--no-grad", action="store_true", help="do not print gradients in the nodes")
+    add("--color-by-grad", action="store_true", help="colour values by gradient magnitude")
+    add("--max-nodes", type=_positive_int, metavar="N", help="collapse modules past N nodes")
+    parser.set_defaults(
+        **{k: TRAIN_DEFAULTS[k] for k in ("dataset", "hidden", "activation", "loss", "seed")},
+        **{"dtype": "float64", "examples": 8, "out": "graph.svg", "direction": "LR"},
+        **{"max_nodes": None, "test_size": 0.2, "samples": None, "noise": None},
+    )
 
 
 # ----------------------------------------------------------------------------------------------
@@ -363,6 +399,35 @@ def run_demo(args: argparse.Namespace) -> int:
         print(f"{PROG}: note: graph not drawn: {exc}", file=sys.stderr)
         return 0
     print(f"wrote {path} (the graph of one forward pass and loss on 8 examples)")
+    return 0
+
+
+def run_graph(args: argparse.Namespace) -> int:
+    from .graph import GraphvizNotFoundError, draw_graph
+
+    X_train, _, y_train, _, _, _ = _load_dataset(args)
+    X, y = X_train[: args.examples], y_train[: args.examples]
+    classes = int(y_train.max()) + 1
+    width = 1 if args.loss in SINGLE_OUTPUT_LOSSES else classes
+    model = MLP(
+        X.shape[1],
+        [*args.hidden, width],
+        activation=args.activation,
+        init=args.init,
+        seed=args.seed,
+        dtype=args.dtype,
+    )
+    loss = loss_of(model, X, y, args.loss)
+    loss.backward()
+    options = {"rankdir": args.direction, "show_data": not args.no_data}
+    options.update(show_grad=not args.no_grad, color_by_grad=args.color_by_grad)
+    if args.max_nodes is not None:
+        options["max_nodes"] = args.max_nodes
+    try:
+        path = draw_graph(loss, path=args.out, **options)
+    except GraphvizNotFoundError as exc:
+        raise CliError(str(exc)) from None
+    print(f"wrote {path}: the {args.loss} loss of {model.extra_repr()} on {len(y)} examples")
     return 0
 
 
