@@ -67,8 +67,11 @@ def draw_graph(
         raise TypeError(f"draw_graph() draws a Value's graph, got {type(output).__name__}")
     if rankdir not in DIRECTIONS:
         raise ValueError(f"draw_graph(rankdir={rankdir!r}): use one of {', '.join(DIRECTIONS)}")
-    if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
-        raise ValueError(f"draw_graph(max_nodes={max_nodes!r}): must be a positive int")
+    if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 2:
+        raise ValueError(
+            f"draw_graph(max_nodes={max_nodes!r}): must be an int of at least 2 "
+            f"(the output, and one node standing for the rest)"
+        )
     target = _check_target(path, format) if path is not None else None
     if format is not None and target is None:
         _check_format(format)

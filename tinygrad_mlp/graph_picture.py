@@ -311,8 +311,10 @@ class Picture:
         n_drawn = len(members) + (n_hidden > 0)
         root.attr(label=self._caption(n_drawn, by_grad, max_nodes))
         root.attr(labelloc="t", labeljust="l", fontsize="11")
-        if n_drawn >= QUICK_LAYOUT_FROM:  # network simplex to convergence is most of dot's time
-            root.attr(nslimit="0.2", nslimit1="1", mclimit="0.5")
+        if n_drawn >= QUICK_LAYOUT_FROM:
+            # most of dot's time on big graphs: network simplex run to convergence (limited
+            # here) and curved routing around the rows of parameters beside their ops (lines)
+            root.attr(nslimit="0.2", nslimit1="1", mclimit="0.5", splines="line")
         boxes: dict[int, Box] = {}
         for n, items in members.items():
             first = items[0]
