@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import graphviz
+import numpy as np
 
 from .engine import _SHARED_CONSTANTS, Scope, Value
 from .graph_style import (
@@ -118,17 +119,22 @@ def _spread_leaves(values: list[Value]) -> list[Value]:
     first: dict[int, int] = {}
     last: dict[int, int] = {}
     for v in values:  # inputs first, so parents' depths are known
-        if v._op is None:
-            depth[id(v)] = 0
-            continue
-        d = depth[id(v)] = 1 + max(depth[id(p)] for p in v._prev)
-        for p in v._prev:
+        prev = v._prev
+        d = 0
+        for p in prev:
+            dp = depth[id(p)]
+            if dp >= d:
+                d = dp + 1
+        depth[id(v)] = d
+        for p in prev:
             if p._op is None:
                 key = id(p)
-                if key not in first or d < first[key]:
-                    first[key] = d
-                if key not in last or d > last[key]:
+                if key not in first:
+                    first[key] = last[key] = d
+                elif d > last[key]:
                     last[key] = d
+                elif d < first[key]:
+                    first[key] = d
     return [
         v
         for v in values
@@ -150,7 +156,10 @@ class Picture:
         self.kind: list[str] = []
         self.ref: list[Value] = []
         self.scope: list[Scope | None] = []
-        self.edges: list[tuple[int, int]] = []
+        # edge k goes from item edge_src[k] to item edge_dst[k] (flat lists: cheap to build,
+        # and to hand to numpy when a big graph is cut down)
+        self.edge_src: list[int] = []
+        self.edge_dst: list[int] = []
         self.leaf_uses: list[tuple[int, int]] = []
         # parameters used by several calls of their modules: item -> depth of the outermost call
         self.shared: dict[int, int] = {}
@@ -185,7 +194,7 @@ class Picture:
             kind.append(_VALUE)
             ref.append(v)
             scopes.append(scope)
-        edges = self.edges
+        src_of, dst_of = self.edge_src.append, self.edge_dst.append
         leaf_uses = self.leaf_uses  # (leaf item, op item), for placing leaves beside their op
         for v in values:
             if v._op is None:
@@ -194,7 +203,8 @@ class Picture:
             kind.append(_OP)
             ref.append(v)
             scopes.append(v._scope)
-            edges.append((op_node, node_of[id(v)]))
+            src_of(op_node)
+            dst_of(node_of[id(v)])
             for p in v._prev:
                 if id(p) in copies:
                     src = len(kind)
@@ -203,7 +213,8 @@ class Picture:
                     scopes.append(v._scope)
                 else:
                     src = node_of[id(p)]
-                edges.append((src, op_node))
+                src_of(src)
+                dst_of(op_node)
                 if p._op is None:
                     leaf_uses.append((src, op_node))
         self.out_node = node_of[id(output)]
@@ -266,24 +277,29 @@ class Picture:
                 node[i] = None
 
     def _truncate(self, max_nodes: int) -> None:
-        """Keep the `max_nodes - 1` nodes nearest the output; the rest become one node."""
-        node = self.node
-        inputs: dict[int, list[int]] = {}
-        for a, b in self.edges:
-            src, dst = node[a], node[b]
-            if src is not None and dst is not None:
-                if dst in inputs:
-                    inputs[dst].append(src)
-                else:
-                    inputs[dst] = [src]
-        start = node[self.out_node]
+        """Keep the `max_nodes - 1` nodes nearest the output; the rest become one node.
+
+        A breadth-first walk back from the output over the drawn nodes' edges, sorted by
+        destination with numpy so that the walk, not the graph, sets the cost."""
+        absent = np.iinfo(np.int64).min  # a parameter absorbed into collapsed calls
+        node = np.array([absent if n is None else n for n in self.node], dtype=np.int64)
+        src = node[np.array(self.edge_src, dtype=np.int64)]
+        dst = node[np.array(self.edge_dst, dtype=np.int64)]
+        present = (src != absent) & (dst != absent)
+        src, dst = src[present], dst[present]
+        order = np.argsort(dst, kind="stable")
+        src, dst = src[order].tolist(), dst[order]
+        start = self.node[self.out_node]
         keep = {start}
         queue = [start]
         for n in queue:
-            for src in inputs.get(n, ()):
-                if src not in keep and len(keep) < max_nodes - 1:
-                    keep.add(src)
-                    queue.append(src)
+            lo, hi = np.searchsorted(dst, (n, n + 1))
+            for s in src[lo:hi]:
+                if s not in keep and len(keep) < max_nodes - 1:
+                    keep.add(s)
+                    queue.append(s)
+            if len(keep) >= max_nodes - 1:
+                break
         self.keep = keep
 
     # -- to graphviz ------------------------------------------------------------------------
@@ -342,7 +358,7 @@ class Picture:
         node, keep, edge = self.node, self.keep, root.edge
         merged = self.level is not None or keep is not None
         seen = set()  # when nodes are merged, edges between the same two nodes are drawn once
-        for a, b in self.edges:
+        for a, b in zip(self.edge_src, self.edge_dst):
             src, dst = node[a], node[b]
             if src is None or dst is None:
                 continue
