@@ -20,7 +20,8 @@ from typing import Any
 import graphviz
 
 from .engine import Value
-from .graph_picture import Picture, walk
+from .graph_picture import Picture
+from .graph_walk import walk
 
 DEFAULT_MAX_NODES = 2000
 DIRECTIONS = ("LR", "TB", "RL", "BT")

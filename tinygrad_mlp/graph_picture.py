@@ -7,12 +7,10 @@ collapsed into one node or which nodes are left out.
 
 from __future__ import annotations
 
-from typing import Any
-
 import graphviz
 import numpy as np
 
-from .engine import _SHARED_CONSTANTS, Scope, Value
+from .engine import Scope, Value
 from .graph_style import (
     call_node,
     caption,
@@ -23,9 +21,10 @@ from .graph_style import (
     style_box,
     value_node,
 )
+from .graph_walk import Owners, chain, is_shared_constant, spread_leaves
+from .graph_walk import walk as walk  # re-exported: gradcheck.py imports it from here
 
 QUICK_LAYOUT_FROM = 400  # drawn nodes from which dot trades layout polish for speed
-SPREAD_RANKS = 8  # in graphs that big, a leaf used further apart is drawn beside each use
 
 _VALUE, _OP = "value", "op"
 MORE = -1  # the drawn node standing for everything left out of a truncated picture
@@ -36,110 +35,6 @@ def _name(node: int) -> str:
     if node >= 0:
         return f"n{node}"
     return "more" if node == MORE else f"m{-2 - node}"
-
-
-def walk(output: Value) -> list[Value]:
-    """Every Value `output` depends on (itself included), inputs first. Iterative: any depth."""
-    seen = {id(output)}
-    stack = [output]
-    found = []
-    while stack:
-        v = stack.pop()
-        found.append(v)
-        for p in v._prev:
-            if id(p) not in seen:
-                seen.add(id(p))
-                stack.append(p)
-    found.sort(key=lambda v: v._index)
-    return found
-
-
-def _is_shared_constant(v: Value) -> bool:
-    """One of the number constants the engine shares between all graphs (the `2` in `x * 2`):
-    drawn as a copy beside each of its uses, not as one node with edges all over the picture."""
-    return v.data.__class__ is float and _SHARED_CONSTANTS.get(v.data) is v
-
-
-def _chain(scope: Scope | None) -> list[Scope]:
-    """`scope` and its enclosing scopes, outermost first."""
-    chain = []
-    while scope is not None:
-        chain.append(scope)
-        scope = scope.parent
-    chain.reverse()
-    return chain
-
-
-def _common_scope(a: Scope | None, b: Scope | None) -> Scope | None:
-    common = None
-    for x, y in zip(_chain(a), _chain(b)):
-        if x is not y:
-            break
-        common = x
-    return common
-
-
-class _Owners:
-    """Which module call a parameter (a leaf made outside any call) is drawn in: the innermost
-    call of a module whose `parameters()` holds it, common to all its uses."""
-
-    def __init__(self) -> None:
-        self._params: dict[int, set[int]] = {}
-
-    def _owns(self, module: Any, v: Value) -> bool:
-        key = id(module)
-        params = self._params.get(key)
-        if params is None:
-            getter = getattr(module, "parameters", None)
-            items = getter() if callable(getter) else ()
-            params = self._params[key] = {id(p) for p in items if isinstance(p, Value)}
-        return id(v) in params
-
-    def place(self, v: Value, uses: list[Scope | None]) -> tuple[Scope | None, int | None]:
-        """(the call to draw `v` in, or None; when `v` belongs to several calls of its modules
-        instead, the depth of the outermost of them: collapsed that deep, they absorb it)."""
-        placed: Scope | None = None
-        shallowest = None
-        for i, scope in enumerate(uses):
-            while scope is not None and not self._owns(scope.module, v):
-                scope = scope.parent
-            if scope is None:
-                return None, None
-            depth = len(_chain(scope)) - 1
-            shallowest = depth if shallowest is None else min(shallowest, depth)
-            placed = scope if i == 0 else _common_scope(placed, scope)
-        return placed, (shallowest if placed is None else None)
-
-
-def _spread_leaves(values: list[Value]) -> list[Value]:
-    """Leaves whose uses lie more than `SPREAD_RANKS` operations apart (counted from the
-    inputs): one node for them would pull edges across the whole picture, which is what makes
-    dot slow (or crash) on big graphs, so they are drawn beside each use instead."""
-    depth: dict[int, int] = {}
-    first: dict[int, int] = {}
-    last: dict[int, int] = {}
-    for v in values:  # inputs first, so parents' depths are known
-        prev = v._prev
-        d = 0
-        for p in prev:
-            dp = depth[id(p)]
-            if dp >= d:
-                d = dp + 1
-        depth[id(v)] = d
-        for p in prev:
-            if p._op is None:
-                key = id(p)
-                if key not in first:
-                    first[key] = last[key] = d
-                elif d > last[key]:
-                    last[key] = d
-                elif d < first[key]:
-                    first[key] = d
-    return [
-        v
-        for v in values
-        if v._op is None and last.get(id(v), 0) - first.get(id(v), 0) > SPREAD_RANKS
-    ]
 
 
 Box = tuple[Scope, graphviz.Digraph]  # a module call and the cluster drawn for it
@@ -173,14 +68,14 @@ class Picture:
                 for p in v._prev:
                     if p._op is None and p._scope is None:
                         uses.setdefault(id(p), []).append(v._scope)
-            elif _is_shared_constant(v) and v is not output:
+            elif is_shared_constant(v) and v is not output:
                 copies.add(id(v))
         self.spread = []
         if len(values) + self.n_ops >= QUICK_LAYOUT_FROM:
-            spread = _spread_leaves(values)
+            spread = spread_leaves(values)
             self.spread = [v for v in spread if v is not output and id(v) not in copies]
             copies.update(id(v) for v in self.spread)
-        owners = _Owners()
+        owners = Owners()
         kind, ref, scopes = self.kind, self.ref, self.scope
         for v in values:
             if id(v) in copies:
@@ -241,7 +136,7 @@ class Picture:
                     scopes[key] = s
         total = len(self.kind)
         if total > max_nodes and scopes:
-            chains = {key: _chain(s) for key, s in scopes.items()}
+            chains = {key: chain(s) for key, s in scopes.items()}
             outside = total - sum(per_scope.values())
             for level in range(max(len(c) for c in chains.values()) - 1, -1, -1):
                 absorbed = sum(1 for depth in self.shared.values() if depth >= level)
@@ -262,9 +157,9 @@ class Picture:
         self.collapsed: list[Scope] = []  # collapsed node -2 - k is the call collapsed[k]
         number: dict[int, int] = {}
         box_of: dict[int, int] = {}
-        for key, chain in chains.items():
-            if len(chain) > level:
-                call = chain[level]
+        for key, enclosing in chains.items():
+            if len(enclosing) > level:
+                call = enclosing[level]
                 if id(call) not in number:
                     number[id(call)] = -2 - len(self.collapsed)
                     self.collapsed.append(call)
@@ -405,12 +300,12 @@ class Picture:
         self._box(root, boxes, scope.parent)
         box = graphviz.Digraph(f"cluster_{len(boxes)}")
         boxes[id(scope)] = (scope, box)
-        style_box(box, scope_title(scope), depth=len(_chain(scope)) - 1)
+        style_box(box, scope_title(scope), depth=len(chain(scope)) - 1)
         return box
 
     def _attach(self, root: graphviz.Digraph, boxes: dict[int, Box]) -> None:
         """Put each box inside its enclosing one, innermost first (a subgraph is copied)."""
-        for scope, box in sorted(boxes.values(), key=lambda sb: -len(_chain(sb[0]))):
+        for scope, box in sorted(boxes.values(), key=lambda sb: -len(chain(sb[0]))):
             parent = root if scope.parent is None else boxes[id(scope.parent)][1]
             parent.subgraph(box)
 
