@@ -661,10 +661,14 @@ def test_cli_without_dot_says_how_to_install_graphviz_in_one_line(tmp_path: Path
 
 
 @pytest.mark.parametrize(
-    "out, words",
-    [("missing/g.svg", "folder .*missing' does not exist"), ("g.bmpx", "unknown format 'bmpx'")],
+    "out, extra, words",
+    [
+        ("missing/g.svg", [], "folder .*missing' does not exist"),
+        ("g.bmpx", [], "unknown format 'bmpx'"),
+        ("g.svg", ["--dataset", "digits", "--loss", "hinge"], "hinge is for two classes"),
+    ],
 )
-def test_cli_bad_output_path_is_one_clear_line(tmp_path: Path, out: str, words: str) -> None:
-    done = run_cli("--out", str(tmp_path / out))
+def test_cli_mistakes_are_one_clear_line(tmp_path: Path, out: str, extra, words: str) -> None:
+    done = run_cli(*extra, "--out", str(tmp_path / out))
     assert done.returncode == 1
     assert re.search(words, done.stderr) and "Traceback" not in done.stderr

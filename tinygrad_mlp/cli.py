@@ -301,26 +301,31 @@ def _write_metrics(out: str, record: dict[str, Any], rows: list[dict[str, float]
         writer.writerows(rows)
 
 
-def train_run(args: argparse.Namespace) -> tuple[MLP, dict[str, Any], np.ndarray, np.ndarray]:
-    """Train as `args` say and write the run folder; returns the model, the record, X/y test."""
-    out = args.out or os.path.join("runs", args.dataset)
-    X_train, X_test, y_train, y_test, mean, std = _load_dataset(args)
-    _prepare_folder(out)  # before training, so that a bad folder fails at once
-    classes = int(max(y_train.max(), y_test.max())) + 1
+def _model_for(args: argparse.Namespace, features: int, classes: int) -> MLP:
+    """The MLP `args` describe, for `classes` classes (one output for the two-class losses)."""
     if args.loss in SINGLE_OUTPUT_LOSSES and classes != 2:
         raise CliError(
             f"--loss {args.loss} is for two classes with one output; {args.dataset} has "
             f"{classes} classes (use cross_entropy, mse or sse)"
         )
     width = 1 if args.loss in SINGLE_OUTPUT_LOSSES else classes
-    model = MLP(
-        X_train.shape[1],
+    return MLP(
+        features,
         [*args.hidden, width],
         activation=args.activation,
         init=args.init,
         seed=args.seed,
         dtype=args.dtype,
     )
+
+
+def train_run(args: argparse.Namespace) -> tuple[MLP, dict[str, Any], np.ndarray, np.ndarray]:
+    """Train as `args` say and write the run folder; returns the model, the record, X/y test."""
+    out = args.out or os.path.join("runs", args.dataset)
+    X_train, X_test, y_train, y_test, mean, std = _load_dataset(args)
+    _prepare_folder(out)  # before training, so that a bad folder fails at once
+    classes = int(max(y_train.max(), y_test.max())) + 1
+    model = _model_for(args, X_train.shape[1], classes)
     started = time.perf_counter()
     history = fit(
         model,
@@ -407,16 +412,7 @@ def run_graph(args: argparse.Namespace) -> int:
 
     X_train, _, y_train, _, _, _ = _load_dataset(args)
     X, y = X_train[: args.examples], y_train[: args.examples]
-    classes = int(y_train.max()) + 1
-    width = 1 if args.loss in SINGLE_OUTPUT_LOSSES else classes
-    model = MLP(
-        X.shape[1],
-        [*args.hidden, width],
-        activation=args.activation,
-        init=args.init,
-        seed=args.seed,
-        dtype=args.dtype,
-    )
+    model = _model_for(args, X.shape[1], int(y_train.max()) + 1)
     loss = loss_of(model, X, y, args.loss)
     loss.backward()
     options = {"rankdir": args.direction, "show_data": not args.no_data}
