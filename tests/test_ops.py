@@ -1,11 +1,14 @@
 """Every op: its value against numpy, its gradient against central finite differences.
 
-The ops are listed once, in OPS, each with the inputs it accepts (kept away from kinks and domain
-edges); every test runs over the whole table on hypothesis-generated shapes and values.
+The ops are listed once, in OPS, each with the domains its inputs are drawn from (kept away from
+kinks and domain edges, mostly the public `tinygrad_mlp.testing.strategies.DOMAINS`); every test
+runs over the whole table on hypothesis-generated shapes and values, and the gradients are
+checked with the public `gradcheck`, at float64 and a relative tolerance of 1e-6.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -13,21 +16,15 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from hypothesis.extra import numpy as hnp
-from numeric import assert_grads_match
 
-from tinygrad_mlp import Value, concat, stack
+from tinygrad_mlp import Value, concat, gradcheck, gradgradcheck, stack
+from tinygrad_mlp.ops import Abs, Add, Div, Log, MatMul, Max, Mul, Pow, Relu, Sqrt, Sub
+from tinygrad_mlp.testing import strategies as tst
+from tinygrad_mlp.testing.strategies import DOMAINS, Domain
 
-
-def arrays(shape, low=-3.0, high=3.0, away_from_zero=0.0):
-    """Finite float64 arrays in [low, high]; with |x| >= away_from_zero when that is set."""
-    elements = st.floats(low, high, allow_nan=False, allow_infinity=False)
-    if away_from_zero:
-        elements = elements.filter(lambda v: abs(v) >= away_from_zero)
-    return hnp.arrays(np.float64, shape, elements=elements)
-
-
-small_shapes = hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=4)
+ANY = Domain()
+NONZERO = DOMAINS[Div][1]  # |x| >= 0.5
+STRICT = {"atol": 1e-7, "rtol": 1e-6}  # float64 finite differences agree to about 1e-9
 
 
 @dataclass
@@ -35,26 +32,20 @@ class OpCase:
     name: str
     fn: Callable[..., Value]  # Values in, a Value out
     reference: Callable[..., np.ndarray]  # the same on numpy arrays
-    inputs: st.SearchStrategy  # a tuple of arrays
+    domains: tuple[Domain, ...] = (ANY,)  # one per input
+    shapes: st.SearchStrategy | None = None  # a tuple of shapes; default: tst.inputs' default
+
+    def inputs(self, dtype=np.float64) -> st.SearchStrategy:
+        return tst.inputs(self.domains, self.shapes, dtype)
+
+    @functools.cached_property
+    def scalar_inputs(self) -> st.SearchStrategy:  # built once: hypothesis checks each new one
+        return st.tuples(*[tst.elements(d) for d in self.domains])
 
 
-def unary(low=-3.0, high=3.0, away_from_zero=0.0):
-    return small_shapes.flatmap(lambda s: st.tuples(arrays(s, low, high, away_from_zero)))
-
-
-def broadcast_pair(low=-3.0, high=3.0, b_low=None, b_high=None, away_from_zero=0.0):
-    shapes = hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=3, max_side=3)
-    return shapes.flatmap(
-        lambda bs: st.tuples(
-            arrays(bs.input_shapes[0], low, high),
-            arrays(
-                bs.input_shapes[1],
-                low if b_low is None else b_low,
-                high if b_high is None else b_high,
-                away_from_zero,
-            ),
-        )
-    )
+def shaped(min_dims=1, max_dims=3, min_side=1, max_side=4):
+    """One input of `tst.shapes(...)`, as the tuple of shapes `OpCase.shapes` wants."""
+    return tst.shapes(min_dims, max_dims, min_side, max_side).map(lambda s: (s,))
 
 
 def softmax_ref(a, axis=-1):
@@ -62,15 +53,7 @@ def softmax_ref(a, axis=-1):
     return e / e.sum(axis=axis, keepdims=True)
 
 
-def distinct(shape):
-    """Arrays whose elements are all different (max has a unique winner)."""
-    n = int(np.prod(shape))
-    return st.permutations(list(range(n))).map(
-        lambda p: np.array(p, dtype=np.float64).reshape(shape) * 0.37 - 1.0
-    )
-
-
-matmul_inputs = st.sampled_from(
+matmul_shapes = st.sampled_from(
     [
         ((3,), (3,)),
         ((2, 3), (3,)),
@@ -80,137 +63,98 @@ matmul_inputs = st.sampled_from(
         ((2, 2, 3), (2, 3, 4)),
         ((1, 2, 3), (2, 3, 2)),
     ]
-).flatmap(lambda s: st.tuples(arrays(s[0]), arrays(s[1])))
+)
 
 OPS = [
-    OpCase("add", lambda a, b: a + b, np.add, broadcast_pair()),
-    OpCase("sub", lambda a, b: a - b, np.subtract, broadcast_pair()),
-    OpCase("mul", lambda a, b: a * b, np.multiply, broadcast_pair()),
-    OpCase("div", lambda a, b: a / b, np.divide, broadcast_pair(b_low=0.5, b_high=3.0)),
-    OpCase("rdiv", lambda a: 1 / a, lambda a: 1 / a, unary(0.5, 3.0)),
-    OpCase("neg", lambda a: -a, np.negative, unary()),
-    OpCase("pow3", lambda a: a**3, lambda a: a**3, unary()),
-    OpCase("pow_half", lambda a: a**0.5, np.sqrt, unary(0.2, 3.0)),
-    OpCase("pow_neg", lambda a: a**-2, lambda a: a**-2.0, unary(0.5, 3.0)),
-    OpCase("pow_value", lambda a, b: a**b, np.power, broadcast_pair(0.2, 3.0, -2.0, 2.0)),
-    OpCase("rpow", lambda a: 2.0**a, lambda a: 2.0**a, unary()),
-    OpCase("exp", lambda a: a.exp(), np.exp, unary()),
-    OpCase("log", lambda a: a.log(), np.log, unary(0.1, 5.0)),
-    OpCase("tanh", lambda a: a.tanh(), np.tanh, unary()),
-    OpCase("sigmoid", lambda a: a.sigmoid(), lambda a: 1 / (1 + np.exp(-a)), unary()),
-    OpCase("relu", lambda a: a.relu(), lambda a: np.maximum(a, 0), unary(away_from_zero=1e-3)),
-    OpCase("abs", lambda a: a.abs(), np.abs, unary(away_from_zero=1e-3)),
-    OpCase("sqrt", lambda a: a.sqrt(), np.sqrt, unary(0.1, 5.0)),
-    OpCase(
-        "softmax",
-        lambda a: a.softmax(axis=-1),
-        softmax_ref,
-        hnp.array_shapes(min_dims=1, max_dims=3, max_side=4).flatmap(
-            lambda s: st.tuples(arrays(s))
-        ),
-    ),
+    OpCase("add", lambda a, b: a + b, np.add, DOMAINS[Add]),
+    OpCase("sub", lambda a, b: a - b, np.subtract, DOMAINS[Sub]),
+    OpCase("mul", lambda a, b: a * b, np.multiply, DOMAINS[Mul]),
+    OpCase("div", lambda a, b: a / b, np.divide, DOMAINS[Div]),
+    OpCase("rdiv", lambda a: 1 / a, lambda a: 1 / a, (NONZERO,)),
+    OpCase("neg", lambda a: -a, np.negative),
+    OpCase("pow3", lambda a: a**3, lambda a: a**3),
+    OpCase("pow_half", lambda a: a**0.5, np.sqrt, (Domain(0.2, 3.0),)),
+    OpCase("pow_neg", lambda a: a**-2, lambda a: a**-2.0, (NONZERO,)),
+    OpCase("pow_value", lambda a, b: a**b, np.power, DOMAINS[Pow]),
+    OpCase("rpow", lambda a: 2.0**a, lambda a: 2.0**a),
+    OpCase("exp", lambda a: a.exp(), np.exp),
+    OpCase("log", lambda a: a.log(), np.log, DOMAINS[Log]),
+    OpCase("tanh", lambda a: a.tanh(), np.tanh),
+    OpCase("sigmoid", lambda a: a.sigmoid(), lambda a: 1 / (1 + np.exp(-a))),
+    OpCase("relu", lambda a: a.relu(), lambda a: np.maximum(a, 0), DOMAINS[Relu]),
+    OpCase("abs", lambda a: a.abs(), np.abs, DOMAINS[Abs]),
+    OpCase("sqrt", lambda a: a.sqrt(), np.sqrt, DOMAINS[Sqrt]),
+    OpCase("softmax", lambda a: a.softmax(axis=-1), softmax_ref, shapes=shaped()),
     OpCase(
         "softmax_axis0",
         lambda a: a.softmax(axis=0),
         lambda a: softmax_ref(a, 0),
-        hnp.array_shapes(min_dims=2, max_dims=2, max_side=4).flatmap(
-            lambda s: st.tuples(arrays(s))
-        ),
+        shapes=shaped(2, 2),
     ),
     OpCase(
         "log_softmax",
         lambda a: a.log_softmax(),
         lambda a: np.log(softmax_ref(a)),
-        hnp.array_shapes(min_dims=1, max_dims=3, max_side=4).flatmap(
-            lambda s: st.tuples(arrays(s))
-        ),
+        shapes=shaped(),
     ),
-    OpCase("sum", lambda a: a.sum(), np.sum, unary()),
-    OpCase(
-        "sum_axis",
-        lambda a: a.sum(axis=-1),
-        lambda a: a.sum(axis=-1),
-        hnp.array_shapes(min_dims=1, max_dims=3, max_side=4).flatmap(
-            lambda s: st.tuples(arrays(s))
-        ),
-    ),
+    OpCase("sum", lambda a: a.sum(), np.sum),
+    OpCase("sum_axis", lambda a: a.sum(axis=-1), lambda a: a.sum(axis=-1), shapes=shaped()),
     OpCase(
         "sum_axis0_keepdims",
         lambda a: a.sum(axis=0, keepdims=True),
         lambda a: a.sum(axis=0, keepdims=True),
-        hnp.array_shapes(min_dims=1, max_dims=3, max_side=4).flatmap(
-            lambda s: st.tuples(arrays(s))
-        ),
+        shapes=shaped(),
     ),
-    OpCase("mean", lambda a: a.mean(), np.mean, unary()),
+    OpCase("mean", lambda a: a.mean(), np.mean),
     OpCase(
         "mean_axis",
         lambda a: a.mean(axis=(0, -1)),
         lambda a: a.mean(axis=(0, -1)),
-        hnp.array_shapes(min_dims=2, max_dims=3, max_side=4).flatmap(
-            lambda s: st.tuples(arrays(s))
-        ),
+        shapes=shaped(2),
     ),
-    OpCase(
-        "max",
-        lambda a: a.max(),
-        np.max,
-        hnp.array_shapes(min_dims=1, max_dims=3, max_side=4).flatmap(
-            lambda s: st.tuples(distinct(s))
-        ),
-    ),
+    OpCase("max", lambda a: a.max(), np.max, DOMAINS[Max], shaped()),
     OpCase(
         "max_axis_keepdims",
         lambda a: a.max(axis=1, keepdims=True),
         lambda a: a.max(axis=1, keepdims=True),
-        hnp.array_shapes(min_dims=2, max_dims=3, max_side=4).flatmap(
-            lambda s: st.tuples(distinct(s))
-        ),
+        DOMAINS[Max],
+        shaped(2),
     ),
-    OpCase("reshape", lambda a: a.reshape(-1), lambda a: a.reshape(-1), unary()),
-    OpCase("transpose", lambda a: a.T, lambda a: a.T, unary()),
+    OpCase("reshape", lambda a: a.reshape(-1), lambda a: a.reshape(-1)),
+    OpCase("transpose", lambda a: a.T, lambda a: a.T),
     OpCase(
         "transpose_axes",
         lambda a: a.transpose(1, 2, 0),
         lambda a: a.transpose(1, 2, 0),
-        hnp.array_shapes(min_dims=3, max_dims=3, max_side=3).flatmap(
-            lambda s: st.tuples(arrays(s))
-        ),
+        shapes=shaped(3, 3, max_side=3),
     ),
     OpCase(
         "getitem_slice",
         lambda a: a[1:, ::2],
         lambda a: a[1:, ::2],
-        hnp.array_shapes(min_dims=2, max_dims=3, min_side=2, max_side=4).flatmap(
-            lambda s: st.tuples(arrays(s))
-        ),
+        shapes=shaped(2, 3, min_side=2),
     ),
-    OpCase(
-        "getitem_int",
-        lambda a: a[-1],
-        lambda a: a[-1],
-        hnp.array_shapes(min_dims=1, max_dims=3, max_side=4).flatmap(
-            lambda s: st.tuples(arrays(s))
-        ),
-    ),
+    OpCase("getitem_int", lambda a: a[-1], lambda a: a[-1], shapes=shaped()),
     OpCase(  # repeated integer indices: gradients must add up
         "getitem_fancy",
         lambda a: a[np.array([0, 2, 0, 1]), np.array([1, 0, 1, 1])],
         lambda a: a[np.array([0, 2, 0, 1]), np.array([1, 0, 1, 1])],
-        st.tuples(arrays((3, 2))),
+        shapes=st.just(((3, 2),)),
     ),
-    OpCase("matmul", lambda a, b: a @ b, np.matmul, matmul_inputs),
+    OpCase("matmul", lambda a, b: a @ b, np.matmul, DOMAINS[MatMul], matmul_shapes),
     OpCase(
         "concat",
         lambda a, b: concat([a, b], axis=1),
         lambda a, b: np.concatenate([a, b], axis=1),
-        st.tuples(arrays((2, 3)), arrays((2, 1))),
+        (ANY, ANY),
+        st.just(((2, 3), (2, 1))),
     ),
     OpCase(
         "stack",
         lambda a, b: stack([a, b], axis=-1),
         lambda a, b: np.stack([a, b], axis=-1),
-        st.tuples(arrays((2, 3)), arrays((2, 3))),
+        (ANY, ANY),
+        st.just(((2, 3), (2, 3))),
     ),
 ]
 IDS = [op.name for op in OPS]
@@ -219,7 +163,7 @@ IDS = [op.name for op in OPS]
 @pytest.mark.parametrize("op", OPS, ids=IDS)
 @given(data=st.data())
 def test_forward_matches_numpy(op: OpCase, data) -> None:
-    inputs = data.draw(op.inputs)
+    inputs = data.draw(op.inputs())
     out = op.fn(*[Value(x) for x in inputs])
     np.testing.assert_allclose(out.data, op.reference(*inputs), rtol=1e-12, atol=1e-12)
 
@@ -227,17 +171,21 @@ def test_forward_matches_numpy(op: OpCase, data) -> None:
 @pytest.mark.parametrize("op", OPS, ids=IDS)
 @given(data=st.data())
 def test_gradient_matches_finite_differences(op: OpCase, data) -> None:
-    inputs = data.draw(op.inputs)
-    out_shape = np.shape(op.reference(*inputs))
-    weights = data.draw(arrays(out_shape, -2.0, 2.0))  # every output element matters
-    assert_grads_match(lambda *vs: (op.fn(*vs) * weights).sum(), inputs)
+    """The whole Jacobian: every output element against every input element."""
+    assert gradcheck(op.fn, list(data.draw(op.inputs())), **STRICT)
+
+
+@pytest.mark.parametrize("op", OPS, ids=IDS)
+@given(data=st.data())
+def test_second_derivative_matches_finite_differences(op: OpCase, data) -> None:
+    """The backward of every op, recorded with create_graph=True, is itself differentiable."""
+    assert gradgradcheck(op.fn, list(data.draw(op.inputs())), atol=1e-6, rtol=1e-5)
 
 
 @pytest.mark.parametrize("op", OPS, ids=IDS)
 @given(data=st.data())
 def test_float32_graph_stays_float32(op: OpCase, data) -> None:
-    inputs = [x.astype(np.float32) for x in data.draw(op.inputs)]
-    values = [Value(x) for x in inputs]
+    values = [Value(x) for x in data.draw(op.inputs(np.float32))]
     out = op.fn(*values)
     assert out.dtype == np.float32
     out.sum().backward()
@@ -278,7 +226,7 @@ SCALAR_OPS = [
 @given(data=st.data())
 def test_scalar_ops_match_tensor_ops(op: OpCase, data) -> None:
     """The same op on float Values gives the same value and gradient as on 0-d tensors."""
-    inputs = [x.reshape(-1)[0] for x in data.draw(op.inputs)]  # one element of each
+    inputs = data.draw(op.scalar_inputs)
     scalars = [Value(float(x)) for x in inputs]
     out = op.fn(*scalars)
     assert isinstance(out.data, float)
@@ -295,8 +243,7 @@ def test_scalar_ops_match_tensor_ops(op: OpCase, data) -> None:
 @pytest.mark.parametrize("op", SCALAR_OPS, ids=[op.name for op in SCALAR_OPS])
 @given(data=st.data())
 def test_scalar_gradient_matches_finite_differences(op: OpCase, data) -> None:
-    inputs = [float(x.reshape(-1)[0]) for x in data.draw(op.inputs)]
-    assert_grads_match(op.fn, inputs)
+    assert gradcheck(op.fn, [float(x) for x in data.draw(op.scalar_inputs)], **STRICT)
 
 
 # -- hand-derived gradients: one example each, the formula written out ---------------------
@@ -358,16 +305,17 @@ def test_max_splits_gradient_between_ties() -> None:
 # -- broadcasting --------------------------------------------------------------------------
 
 
-@given(hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=4, max_side=3))
+@given(tst.broadcastable_shapes(2, max_dims=4))
 def test_broadcast_gradients_have_input_shapes(shapes) -> None:
-    sa, sb = shapes.input_shapes
+    sa, sb = shapes
     a, b = Value(np.ones(sa)), Value(np.full(sb, 2.0))
     out = a * b
-    assert out.shape == shapes.result_shape
+    result_shape = np.broadcast_shapes(sa, sb)
+    assert out.shape == result_shape
     out.sum().backward()
     assert a.grad.shape == sa and b.grad.shape == sb
     # each element of a was used once per copy broadcasting made of it
-    copies = int(np.prod(shapes.result_shape)) // max(1, int(np.prod(sa)))
+    copies = int(np.prod(result_shape)) // max(1, int(np.prod(sa)))
     np.testing.assert_allclose(a.grad, np.full(sa, 2.0 * copies))
 
 

@@ -20,6 +20,7 @@ from .engine import (
     stack,
     unbroadcast,
 )
+from .gradcheck import GradcheckError, KinkWarning, check_graph, gradcheck, gradgradcheck
 from .graph import draw_graph
 from .nn import MLP, Layer, Module, Neuron
 from .ops import Function
@@ -28,17 +29,22 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Function",
+    "GradcheckError",
+    "KinkWarning",
     "Layer",
     "MLP",
     "Module",
     "Neuron",
     "Value",
+    "check_graph",
     "concat",
     "data",
     "detect_anomaly",
     "draw_graph",
     "enable_grad",
     "grad",
+    "gradcheck",
+    "gradgradcheck",
     "is_grad_enabled",
     "losses",
     "no_grad",
