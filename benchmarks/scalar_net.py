@@ -86,8 +86,11 @@ def loss(Value: type, model: MLP, X: list[list[float]], y: list[float], alpha: f
 
 def training_step(
     Value: type, model: MLP, X: list[list[float]], y: list[float], learning_rate: float = 0.1
-) -> float:
-    """One full-batch step as in the demo: loss, zero_grad, backward, SGD update; the loss."""
+) -> Any:
+    """One full-batch step as in the demo: loss, zero_grad, backward, SGD update.
+
+    Returns the loss Value, so the caller decides when its graph is dropped (and freed).
+    """
     total_loss = loss(Value, model, X, y)
     parameters = model.parameters()
     for p in parameters:
@@ -95,4 +98,4 @@ def training_step(
     total_loss.backward()
     for p in parameters:
         p.data -= learning_rate * p.grad
-    return total_loss.data
+    return total_loss

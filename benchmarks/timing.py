@@ -57,21 +57,27 @@ def interleaved(
     cases: dict[str, Callable[[], Any]],
     repeats: int,
     warmup: int = 1,
-    gc_between: bool = True,
+    free_outside: bool = False,
 ) -> dict[str, float]:
     """Median seconds per call of each case, the cases run in turn `repeats` times.
 
-    With `gc_between`, the cyclic garbage collector runs between calls (outside the timing), so
-    that a case never pays for the cycles another one left.
+    The cyclic garbage collector runs between calls, outside the timing, so that a case never
+    pays for the cycles another one left. With `free_outside`, what a call returns is dropped
+    after the clock stops, so freeing it is not timed either.
     """
     samples: dict[str, list[float]] = {name: [] for name in cases}
     for round_ in range(warmup + repeats):
         for name, fn in cases.items():
-            if gc_between:
-                gc.collect()
-            start = time.perf_counter()
-            fn()
-            elapsed = time.perf_counter() - start
+            gc.collect()
+            if free_outside:
+                start = time.perf_counter()
+                result = fn()
+                elapsed = time.perf_counter() - start
+                del result
+            else:
+                start = time.perf_counter()
+                fn()
+                elapsed = time.perf_counter() - start
             if round_ >= warmup:
                 samples[name].append(elapsed)
     return {name: statistics.median(values) for name, values in samples.items()}

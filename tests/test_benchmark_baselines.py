@@ -93,8 +93,8 @@ def test_scalar_net_over_our_value_matches_micrograd() -> None:
     ours = scalar_net.MLP(Value, 2, [16, 16, 1], seed=3)
     theirs = scalar_net.MLP(engine.Value, 2, [16, 16, 1], seed=3)
     for _ in range(2):  # the second step starts from the updated weights
-        loss = scalar_net.training_step(Value, ours, X, y)
-        assert loss == pytest.approx(scalar_net.training_step(engine.Value, theirs, X, y))
+        loss = scalar_net.training_step(Value, ours, X, y).data
+        assert loss == pytest.approx(scalar_net.training_step(engine.Value, theirs, X, y).data)
     for p, q in zip(ours.parameters(), theirs.parameters()):
         assert p.grad == pytest.approx(q.grad, rel=1e-9, abs=1e-12)
         assert p.data == pytest.approx(q.data, rel=1e-9, abs=1e-12)
