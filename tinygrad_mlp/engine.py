@@ -836,14 +836,21 @@ def unbroadcast(g: Any, shape: tuple[int, ...]) -> Any:
     extra = len(g.shape) - len(shape)
     if extra < 0:
         raise ValueError(f"gradient of shape {g.shape} cannot be summed to shape {shape}")
+    # np.add.reduce on arrays: the ufunc itself, without ndarray.sum's Python wrapper
+    total = np.add.reduce if g.__class__ is ndarray else _value_sum
     if extra:
-        g = g.sum(axis=tuple(range(extra)))
-    axes = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
-    if axes:
-        g = g.sum(axis=axes, keepdims=True)
+        g = total(g, axis=tuple(range(extra)))
+    if 1 in shape:
+        axes = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
+        if axes:
+            g = total(g, axis=axes, keepdims=True)
     if g.shape != shape:
         raise ValueError(f"gradient of shape {g.shape} does not match its input's shape {shape}")
     return g
+
+
+def _value_sum(v: Value, axis: tuple[int, ...], keepdims: bool = False) -> Value:
+    return v.sum(axis=axis, keepdims=keepdims)
 
 
 def grad(
