@@ -17,6 +17,7 @@ twice:
 from __future__ import annotations
 
 import gc
+import statistics
 import time
 
 from tinygrad_mlp import Value
@@ -51,6 +52,22 @@ def freeing_seconds(model: scalar_net.MLP, X: list[list[float]], y: list[float])
             del graph
             best = min(best, time.perf_counter() - start)
     return best
+
+
+def phases(V: type, model: scalar_net.MLP, X: list, y: list, repeats: int) -> tuple[float, float]:
+    """Median seconds of building the loss graph and of its backward pass, collector off."""
+    build, backward = [], []
+    with GcDisabled():
+        for _ in range(repeats):
+            start = time.perf_counter()
+            total = scalar_net.loss(V, model, X, y)
+            middle = time.perf_counter()
+            total.backward()
+            build.append(middle - start)
+            backward.append(time.perf_counter() - middle)
+            del total
+            gc.collect()
+    return statistics.median(build), statistics.median(backward)
 
 
 def run(quick: bool = False) -> Workload:
@@ -97,7 +114,14 @@ def run(quick: bool = False) -> Workload:
     ]
     ours_cycles = cycles_per_step(Value, ours, X, y)
     their_cycles = cycles_per_step(MV, theirs, X, y)
+    repeats = 3 if quick else 7
+    (ours_build, ours_back), (their_build, their_back) = (
+        phases(Value, ours, X, y, repeats),
+        phases(MV, theirs, X, y, repeats),
+    )
     result.notes += [
+        f"{NAME}: GC off, building the graph / backward: ours {ours_build * 1e3:.0f} / "
+        f"{ours_back * 1e3:.0f} ms, micrograd {their_build * 1e3:.0f} / {their_back * 1e3:.0f} ms",
         f"{NAME}: objects only the cyclic GC can free, per step: ours {ours_cycles:,}, "
         f"micrograd {their_cycles:,}",
         f"{NAME}: freeing one step's graph (ours, reference counting, not in the GC-off "

@@ -14,6 +14,8 @@ All three start from the same weights.
 
 from __future__ import annotations
 
+import statistics
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -126,6 +128,33 @@ def contestants(size: Size, dtype: str, torch: Any = None) -> dict[str, Callable
     return cases
 
 
+def phases(size: Size, dtype: str, repeats: int) -> dict[str, float]:
+    """Median seconds of each part of our step (model, loss, backward, optimizer) and numpy's."""
+    model = engine_model(size, dtype)
+    x, target = batch(size, dtype)
+    loss_fn = LOSS_FUNCTIONS[size.loss]
+    opt = optim.SGD(model.parameters(), lr=LEARNING_RATE)
+    by_hand = numpy_step(model, size)
+    samples: dict[str, list[float]] = {k: [] for k in ("model", "loss", "backward", "opt", "numpy")}
+    clock = time.perf_counter
+    for _ in range(repeats):
+        t0 = clock()
+        out = model(x)
+        t1 = clock()
+        loss = loss_fn(out, target)
+        t2 = clock()
+        opt.zero_grad()
+        loss.backward()
+        t3 = clock()
+        opt.step()
+        t4 = clock()
+        by_hand(x, target)
+        t5 = clock()
+        for key, seconds in zip(samples, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4)):
+            samples[key].append(seconds)
+    return {key: statistics.median(values) for key, values in samples.items()}
+
+
 def run(quick: bool = False) -> Workload:
     result = Workload(NAME)
     torch = optional("torch")
@@ -155,6 +184,13 @@ def run(quick: bool = False) -> Workload:
                         target=target,
                     )
                 )
+    for size in SIZES[:2]:
+        p = phases(size, "float32", 50 if quick else 300)
+        result.notes.append(
+            f"{NAME}: {size.name} float32, our step in parts: model {p['model'] * 1e6:.0f} µs, "
+            f"loss {p['loss'] * 1e6:.0f} µs, backward {p['backward'] * 1e6:.0f} µs, optimizer "
+            f"{p['opt'] * 1e6:.0f} µs; numpy by hand, whole step {p['numpy'] * 1e6:.0f} µs"
+        )
     return result
 
 
