@@ -11,8 +11,8 @@ from html import escape
 
 from .timing import Row
 
-WIDTH, LEFT, RIGHT, BAR, GAP, TOP = 900, 380, 60, 16, 6, 40
-LOW, HIGH = 1 / 64, 16.0  # the axis range, ours / baseline
+WIDTH, LEFT, RIGHT, BAR, GAP, TOP = 1060, 500, 60, 16, 6, 58
+LOW, HIGH = 1 / 16, 8.0  # the axis range, ours / baseline
 
 
 def _x(ratio: float) -> float:
@@ -30,9 +30,17 @@ def ratio_chart(rows: list[Row]) -> str:
         f'font-family="sans-serif" font-size="11">',
         f'<rect width="{WIDTH}" height="{height}" fill="white"/>',
         f'<text x="{LEFT}" y="18" font-size="13" font-weight="bold">ours / baseline (log scale; '
-        f"left of 1x: ours faster or smaller; tick: target)</text>",
+        f"left of 1x: ours faster or smaller)</text>",
+        f'<rect x="{LEFT}" y="28" width="10" height="10" fill="#3a9a4a"/>'
+        f'<text x="{LEFT + 14}" y="37">target met</text>'
+        f'<rect x="{LEFT + 90}" y="28" width="10" height="10" fill="#d0453a"/>'
+        f'<text x="{LEFT + 104}" y="37">target not met</text>'
+        f'<rect x="{LEFT + 200}" y="28" width="10" height="10" fill="#6a8cc7"/>'
+        f'<text x="{LEFT + 214}" y="37">no target</text>'
+        f'<line x1="{LEFT + 290}" y1="27" x2="{LEFT + 290}" y2="39" stroke="black" '
+        f'stroke-width="2"/><text x="{LEFT + 296}" y="37">the target</text>',
     ]
-    tick = 1 / 64
+    tick = LOW
     while tick <= HIGH:
         x = _x(tick)
         label = f"{tick:g}x" if tick >= 1 else f"1/{1 / tick:g}"
