@@ -67,10 +67,13 @@ def test_push_stays_inside_the_domain_even_at_its_edge() -> None:
 
 
 def test_a_domain_must_make_sense() -> None:
-    with pytest.raises(ValueError, match=r"finite low < high, got \[1.0, 0.0\]"):
+    with pytest.raises(ValueError, match=r"finite low <= high, got \[1.0, 0.0\]"):
         Domain(1.0, 0.0)
     with pytest.raises(ValueError, match="margin 1.0 must be >= 0 and leave room"):
-        Domain(0.0, 1.0, margin=1.0)
+        Domain(0.0, 1.0, avoid=(0.5,), margin=1.0)
+    with pytest.raises(ValueError, match="no room for distinct values"):
+        Domain(1.0, 1.0, distinct=True)
+    assert Domain(1e-28, 1e-5).low == 1e-28  # a narrow domain is fine when nothing is avoided
 
 
 @given(tst.values(shape=(3, 2), dtype=np.float32, requires_grad=False))

@@ -11,9 +11,9 @@ Three checks, from the whole function down to the single operation:
   one operation that computes it.
 
 All three are kink-aware. Where the function is not differentiable (relu or abs at 0, a max with
-ties) the slopes to the left and to the right differ; the point is then reported as a kink with
-both slopes (a `KinkWarning`, or `report.kinks`), not as a wrong gradient, and the gradient the
-engine chose must lie between the two slopes.
+ties), here or within two finite-difference steps, the slopes to the left and to the right
+differ; the point is then reported as a kink with both slopes (a `KinkWarning`, or
+`report.kinks`), not as a wrong gradient, and the gradient the engine chose must lie between them.
 """
 
 from __future__ import annotations

@@ -93,13 +93,15 @@ class Domain:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "avoid", tuple(self.avoid))  # hashable: strategies are cached
-        if not (math.isfinite(self.low) and math.isfinite(self.high) and self.low < self.high):
-            raise ValueError(f"Domain needs finite low < high, got [{self.low}, {self.high}]")
-        if self.margin < 0 or 2 * self.margin >= self.high - self.low:
+        if not (math.isfinite(self.low) and math.isfinite(self.high) and self.low <= self.high):
+            raise ValueError(f"Domain needs finite low <= high, got [{self.low}, {self.high}]")
+        if self.avoid and (self.margin < 0 or 2 * self.margin >= self.high - self.low):
             raise ValueError(
                 f"Domain margin {self.margin} must be >= 0 and leave room in "
-                f"[{self.low}, {self.high}]"
+                f"[{self.low}, {self.high}] around the points it avoids"
             )
+        if self.distinct and self.low == self.high:
+            raise ValueError(f"Domain [{self.low}, {self.high}] has no room for distinct values")
 
     def push(self, x: float) -> float:
         """x moved at least `margin` away from each avoided point, staying in [low, high]."""
