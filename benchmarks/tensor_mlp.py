@@ -69,19 +69,23 @@ def weights_of(model: MLP) -> list[tuple[np.ndarray, np.ndarray]]:
 LOSS_FUNCTIONS = {"mse": losses.mse, "cross_entropy": losses.cross_entropy}
 
 
-def engine_step(model: MLP, size: Size) -> Callable[[np.ndarray, np.ndarray], float]:
-    """A training step of the library, as its README writes one."""
-    loss_fn = LOSS_FUNCTIONS[size.loss]
-    opt = optim.SGD(model.parameters(), lr=LEARNING_RATE)
+def training_step(net: Any, loss_fn: Any, opt: Any) -> Callable[[Any, Any], float]:
+    """Forward, loss, zero_grad, backward, update: the same lines for ours and for PyTorch."""
 
-    def step(x: np.ndarray, target: np.ndarray) -> float:
-        loss = loss_fn(model(x), target)
+    def step(x: Any, target: Any) -> float:
+        loss = loss_fn(net(x), target)
         opt.zero_grad()
         loss.backward()
         opt.step()
         return loss.item()
 
     return step
+
+
+def engine_step(model: MLP, size: Size) -> Callable[[np.ndarray, np.ndarray], float]:
+    """A training step of the library, as its README writes one."""
+    opt = optim.SGD(model.parameters(), lr=LEARNING_RATE)
+    return training_step(model, LOSS_FUNCTIONS[size.loss], opt)
 
 
 def numpy_step(model: MLP, size: Size) -> Callable[[np.ndarray, np.ndarray], float]:
@@ -104,15 +108,7 @@ def torch_step(torch: Any, model: MLP, size: Size, dtype: Any) -> Callable[..., 
     opt = torch.optim.SGD(net.parameters(), lr=LEARNING_RATE)
     functional = torch.nn.functional
     loss_fn = functional.mse_loss if size.loss == "mse" else functional.cross_entropy
-
-    def step(x: Any, target: Any) -> float:
-        loss = loss_fn(net(x), target)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        return loss.item()
-
-    return step
+    return training_step(net, loss_fn, opt)
 
 
 def contestants(size: Size, dtype: str, torch: Any = None) -> dict[str, Callable[[], float]]:

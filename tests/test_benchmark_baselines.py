@@ -105,3 +105,14 @@ def test_scalar_net_is_micrograds_demo_size() -> None:
     assert len(model.parameters()) == 337  # as in micrograd's demo notebook
     X, y = scalar_net.demo_data(100)
     assert len(X) == 100 and set(y) == {-1.0, 1.0}
+
+
+@pytest.mark.parametrize("size", tensor_mlp.SIZES[:2], ids=lambda s: s.name)
+def test_pytorch_contestant_trains_the_same_network(size) -> None:
+    """PyTorch's step starts from our weights and takes the same loss and SGD steps."""
+    torch = pytest.importorskip("torch")
+    cases = tensor_mlp.contestants(size, "float64", torch)
+    for _ in range(3):
+        expected = cases["numpy by hand"]()
+        assert cases["pytorch"]() == pytest.approx(expected, rel=1e-9)
+        assert cases["ours"]() == pytest.approx(expected, rel=1e-9)
