@@ -119,7 +119,7 @@ def run(quick: bool = False) -> Workload:
                 unit="B",
             )
         )
-    steps, first = (3_000, 1_000) if quick else (10_000, 1_000)
+    steps, first = (2_000, 1_000) if quick else (10_000, 1_000)
     after_first, at_end = memory_over_steps(steps, first)
     result.rows.append(
         Row(
