@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tinygrad_mlp import Value
-from tinygrad_mlp.engine import _SHARED_CONSTANTS
+from tinygrad_mlp.engine import is_shared_constant
 
 SVG_G = "{http://www.w3.org/2000/svg}g"
 _LABEL = re.compile(r'label=(?:"((?:[^"\\]|\\.)*)"|(\w+))')
@@ -38,7 +38,7 @@ def expected_counts(output: Value) -> tuple[int, int]:
     ops = [v for v in values if v.op is not None]
 
     def shared(v: Value) -> bool:
-        return v is not output and v.is_scalar and _SHARED_CONSTANTS.get(v.data) is v
+        return v is not output and is_shared_constant(v)
 
     uses_of_shared = sum(1 for v in ops for p in v.parents if shared(p))
     nodes = sum(1 for v in values if not shared(v)) + len(ops) + uses_of_shared

@@ -410,8 +410,8 @@ def test_training_for_10000_steps_does_not_grow_memory() -> None:
         W.zero_grad()
         b.zero_grad()
         loss.backward()
-        W.data -= 0.01 * W.grad
-        b.data -= 0.01 * b.grad
+        W.data = W.data - 0.01 * W.grad
+        b.data = b.data - 0.01 * b.grad
 
     for _ in range(200):
         step()

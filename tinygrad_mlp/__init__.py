@@ -10,20 +10,19 @@ from __future__ import annotations
 
 from . import data, losses, optim  # submodules: data.moons, losses.hinge, optim.SGD, ...
 from .engine import (
+    StaleDataError,
     Value,
-    concat,
     detect_anomaly,
     enable_grad,
     grad,
     is_grad_enabled,
     no_grad,
-    stack,
     unbroadcast,
 )
 from .gradcheck import GradcheckError, KinkWarning, check_graph, gradcheck, gradgradcheck
 from .graph import draw_graph
 from .nn import MLP, Layer, Module, Neuron
-from .ops import Function
+from .ops import Function, concat, stack
 
 __version__ = "0.1.0"
 
@@ -35,6 +34,7 @@ __all__ = [
     "MLP",
     "Module",
     "Neuron",
+    "StaleDataError",
     "Value",
     "check_graph",
     "concat",

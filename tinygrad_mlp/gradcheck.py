@@ -27,7 +27,7 @@ import numpy as np
 
 from .engine import (
     Value,
-    _call_backward,
+    call_backward,
     as_data,
     enable_grad,
     grad,
@@ -562,7 +562,7 @@ def _check_node(
     points = [_float64(p.data) for p in node.parents]
     out = _float64(op.forward(*points, **params))
     w = float(rng.standard_normal()) if out.__class__ is float else rng.standard_normal(out.shape)
-    grads = _call_backward(op, w, list(points), out, params or None)
+    grads = call_backward(op, w, list(points), out, params or None)
     jacobians = {
         i: _as_gradient(g, points[i]).reshape(1, -1)
         for i, (p, g) in enumerate(zip(node.parents, grads))

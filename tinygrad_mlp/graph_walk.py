@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .engine import _SHARED_CONSTANTS, Scope, Value
+from .engine import Scope, Value
+from .engine import is_shared_constant as is_shared_constant
 
 SPREAD_RANKS = 8  # in big pictures, a leaf used further apart than this is drawn beside each use
 
@@ -26,12 +27,6 @@ def walk(output: Value) -> list[Value]:
                 stack.append(p)
     found.sort(key=lambda v: v._index)
     return found
-
-
-def is_shared_constant(v: Value) -> bool:
-    """One of the number constants the engine shares between all graphs (the `2` in `x * 2`):
-    drawn as a copy beside each of its uses, not as one node with edges all over the picture."""
-    return v.data.__class__ is float and _SHARED_CONSTANTS.get(v.data) is v
 
 
 def chain(scope: Scope | None) -> list[Scope]:

@@ -66,17 +66,22 @@ class Optimizer:
             p.zero_grad()
 
     def step(self) -> None:
-        """Update every parameter that has a gradient; parameters without one are left alone."""
+        """Update every parameter that has a gradient; parameters without one are left alone.
+
+        A parameter has none when no backward pass reached it since `zero_grad()` (a tensor's
+        `.grad` is None; for a scalar, see `Value.has_grad`): weight decay and momentum do not
+        move it either, as in PyTorch.
+        """
         for i, p in enumerate(self.params):
-            g = p.grad
-            if g is None:
+            if not p.has_grad:
                 continue
+            g = p.grad
             if isinstance(g, Value):  # left by backward(create_graph=True)
                 g = g.data
             if p.is_scalar:
                 p.data = float(p.data - self._update(i, np.float64(p.data), np.float64(g)))
-            else:
-                p.data -= self._update(i, p.data, np.asarray(g, dtype=p.data.dtype))
+            else:  # in place, into the parameter's own array (never the caller's)
+                p.sub_(self._update(i, p.data, np.asarray(g, dtype=p.dtype)))
 
     def _update(self, i: int, w: Any, g: Any) -> Any:
         """The amount to subtract from parameter i, whose data is `w` and gradient `g`."""

@@ -1,0 +1,255 @@
+"""The `Function` base class: an operation's forward beside its backward, its display metadata,
+and `apply`, which runs it on Values and makes the result a node (with `new_node`, the one node
+constructor). `apply_binary` and `apply_unary` are `apply` for the operators, without the
+generality they do not need: where a scalar graph spends its time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+import numpy as np
+
+from .modes import current_modes
+from .value import (
+    FLOAT_DTYPES,
+    Value,
+    as_data,
+    check_finite,
+    leaf,
+    new_node,
+    next_index,
+    op_result,
+)
+
+_new = object.__new__
+
+ndarray = np.ndarray
+
+
+class Function:
+    """An operation: a forward computation and its gradient rule, side by side.
+
+    Subclass it to add your own operation; built-in operations are defined the same way.
+
+    >>> import numpy as np
+    >>> from tinygrad_mlp.ops import exp
+    >>> class Softplus(Function):
+    ...     @staticmethod
+    ...     def forward(x):                    # x: float or array
+    ...         return np.logaddexp(0.0, x)
+    ...     @staticmethod
+    ...     def backward(grad, x, out):        # d/dx softplus(x) = sigmoid(x) = 1 - e^(-out)
+    ...         return grad * (1 - exp(-out))      # `exp` from tinygrad_mlp.ops: any type
+    >>> y = Softplus.apply(Value(np.zeros(3))).sum()
+    >>> y.item() == 3 * np.log(2), Softplus.symbol
+    (True, 'Softplus')
+
+    `forward(*inputs, **params)` gets the inputs' data; keyword `params` (an axis, a shape) are
+    passed to both methods and are not differentiated. `backward(grad, *inputs, out, **params)`
+    returns the gradient for each input (a tuple; a single gradient for a single input; None for
+    an input that needs none). Gradients may keep a broadcast shape: the engine sums them back.
+    To support second derivatives (`create_graph=True`), write `backward` with operators and
+    Value methods only, since it then receives Values.
+
+    How an op is shown (drawings, reports, the step-through page) is part of its definition:
+    `symbol` (`"+"`, `"tanh"`; the class name unless set), `derivative` (a one-line formula
+    such as `"d/dx tanh(x) = 1 - tanh(x)²"`, or None) and `describe(params)`.
+
+    An operation whose gradients cost real work may set `skips_unneeded_grads = True`: its
+    `backward` then also gets `needs_grad`, one bool per input, in an ordinary backward pass,
+    and may return None for an input that needs no gradient. `needs_grad` must default to all
+    True.
+    """
+
+    symbol: ClassVar[str] = "Function"
+    derivative: ClassVar[str | None] = None
+    skips_unneeded_grads: ClassVar[bool] = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name in ("forward", "backward"):
+            if name in cls.__dict__ and not isinstance(cls.__dict__[name], staticmethod):
+                raise TypeError(f"{cls.__name__}.{name} must be a @staticmethod")
+        if "symbol" not in cls.__dict__:
+            cls.symbol = cls.__name__
+        if "derivative" not in cls.__dict__:
+            cls.derivative = None  # a subclass is another op: its parent's formula may not hold
+
+    @staticmethod
+    def forward(*inputs: Any, **params: Any) -> Any:
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(grad: Any, *inputs_and_out: Any, **params: Any) -> Any:
+        raise NotImplementedError
+
+    @classmethod
+    def describe(cls, params: dict[str, Any]) -> str:
+        """How a node of this op is labelled: its symbol and its params, briefly.
+
+        >>> from tinygrad_mlp.ops import Sum
+        >>> Sum.describe({"axis": 0, "keepdims": False})
+        'sum axis=0'
+        """
+        shown = [f"{key}={short_text(value)}" for key, value in params.items() if value is not None]
+        return " ".join([cls.symbol, *shown])
+
+    @classmethod
+    def apply(cls, *inputs: Any, **params: Any) -> Value:
+        """Run the operation on Values (or numbers and arrays, taken as constants)."""
+        if not inputs:
+            raise TypeError(f"{cls.__name__}.apply needs at least one input")
+        like = next((v for v in inputs if v.__class__ is Value), None)
+        values = tuple(v if v.__class__ is Value else lift(v, like) for v in inputs)
+        try:
+            out = cls.forward(*[v._data for v in values], **params)
+        except (ValueError, TypeError, IndexError) as exc:
+            raise forward_error(cls, values, exc) from None
+        if out.__class__ is not float:
+            out = normalize_output(cls, values, out)
+        # {} rather than None sends the node to the backward pass's general path, which passes
+        # `needs_grad`; `Value.params` shows {} either way
+        return op_result(cls, values, out, params or ({} if cls.skips_unneeded_grads else None))
+
+
+# `apply` for the operators (`a * b`, `-a`, `a.tanh()`), without the generality they do not
+# need: this is where a scalar graph spends its time. Same steps, same node constructor.
+
+
+def apply_binary(op: type[Function], a: Any, b: Any) -> Value:
+    """`op.apply(a, b)` for an op without params that computes every gradient (+ - * /)."""
+    if a.__class__ is not Value:
+        a = lift(a, b)
+    if b.__class__ is not Value:
+        b = lift(b, a)
+    try:
+        out = op.forward(a._data, b._data)
+    except (ValueError, TypeError, IndexError) as exc:
+        raise forward_error(op, (a, b), exc) from None
+    if out.__class__ is not float:
+        out = normalize_output(op, (a, b), out)
+    grad_enabled, anomaly, scope = current_modes()  # `op_result`, for two parents
+    if anomaly:
+        check_finite(op, "forward", out)
+    # `new_node`'s body, inlined: a Python call per node is about a tenth of a scalar graph's
+    # build time (benchmarks/RESULTS.md, scalar rows). tests/engine/test_value.py checks that
+    # this fills the same slots as `new_node`.
+    node = _new(Value)
+    node._data = out
+    node.grad = 0.0 if out.__class__ is float else None
+    node._index = next_index()
+    node._scope = scope
+    node._g = None
+    if grad_enabled and (a.requires_grad or b.requires_grad):
+        node.requires_grad = True
+        node._op = op
+        node._prev = (a, b)
+    else:
+        node.requires_grad = False
+        node._op = None
+        node._prev = ()
+    node._params = None
+    return node
+
+
+def apply_unary(op: type[Function], a: Value) -> Value:
+    """`op.apply(a)` for an op without params that computes every gradient, on a Value."""
+    try:
+        out = op.forward(a._data)
+    except (ValueError, TypeError, IndexError) as exc:
+        raise forward_error(op, (a,), exc) from None
+    if out.__class__ is not float:
+        out = normalize_output(op, (a,), out)
+    grad_enabled, anomaly, scope = current_modes()  # `op_result`, for one parent
+    if anomaly:
+        check_finite(op, "forward", out)
+    if grad_enabled and a.requires_grad:
+        return new_node(out, op, (a,), None, True, scope)
+    return new_node(out, None, (), None, False, scope)
+
+
+def normalize_output(op: type, inputs: Sequence[Value], out: Any) -> float | ndarray:
+    """Scalars in give a Python float out; anything else a read-only array (never a numpy
+    scalar, never a Value)."""
+    if out.__class__ is not ndarray or not out.ndim:
+        if all(v._data.__class__ is float for v in inputs) and (
+            isinstance(out, (float, int, np.floating, np.integer))
+            or (out.__class__ is ndarray and out.ndim == 0)
+        ):
+            return float(out)
+        if isinstance(out, Value):
+            raise TypeError(f"{op.__name__}.forward must return plain data, not a Value")
+        if out.__class__ is not ndarray:
+            out = np.asarray(out)
+    if out.dtype not in FLOAT_DTYPES:
+        dtypes = {v._data.dtype for v in inputs if v._data.__class__ is ndarray}
+        out = out.astype(np.float32 if dtypes == {np.dtype(np.float32)} else np.float64)
+    out.setflags(write=False)  # see value.py: data cannot change behind the graph's back
+    return out
+
+
+def forward_error(op: type, inputs: Sequence[Value], exc: Exception) -> Exception:
+    """The forward's own error (same type), restated with the op's name and its inputs' shapes."""
+    shapes = ", ".join(describe_value(v) for v in inputs)
+    return type(exc)(f"{op.__name__}: cannot apply to {shapes}: {exc}")
+
+
+def describe_value(v: Value) -> str:
+    """`a scalar` or `shape (32, 3) (float64)`: how errors name a Value."""
+    if v._data.__class__ is float:
+        return "a scalar"
+    return f"shape {v._data.shape} ({v._data.dtype})"
+
+
+def short_text(value: Any, limit: int = 24) -> str:
+    """A param as a node label shows it: arrays by dtype and shape, never a numpy repr."""
+    if isinstance(value, ndarray):
+        text = f"{value.dtype}{list(value.shape)}"
+    else:
+        text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# ----------------------------------------------------------------------------------------------
+# Constants
+
+# Scalar code is full of small number constants (`1 - x`, `y * 2`); sharing one constant node
+# per number saves an allocation per operation. Constants never get a gradient, so sharing them
+# between graphs is safe. Zero is left out (0.0 == -0.0 would merge the signs), nan never matches.
+_SHARED_CONSTANTS: dict[float, Value] = {}
+_MAX_SHARED_CONSTANTS = 4096
+
+
+def constant(data: float | ndarray) -> Value:
+    """A constant node holding `data` (already what a Value holds), in the current scope."""
+    return leaf(data)
+
+
+def lift(x: Any, like: Value | None = None) -> Value:
+    """Make `x` (a number or array) a constant Value; arrays take the dtype of `like`'s data."""
+    if x.__class__ is Value:
+        return x
+    if x.__class__ is int:
+        x = float(x)
+    if x.__class__ is float:
+        node = _SHARED_CONSTANTS.get(x)
+        if node is None:
+            if x != 0.0 and len(_SHARED_CONSTANTS) < _MAX_SHARED_CONSTANTS:
+                # shared between graphs: in no module call
+                node = _SHARED_CONSTANTS[x] = new_node(x, None, (), None, False, None)
+            else:
+                node = constant(x)
+        return node
+    if like is not None and like._data.__class__ is ndarray and isinstance(x, (ndarray, list)):
+        try:
+            return constant(as_data(x, like._data.dtype))
+        except TypeError:
+            pass  # fall through for the error message naming the input
+    return constant(as_data(x))
+
+
+def is_shared_constant(v: Value) -> bool:
+    """One of the number constants shared between all graphs (the `2` in `x * 2`)."""
+    return v._data.__class__ is float and _SHARED_CONSTANTS.get(v._data) is v

@@ -1,0 +1,119 @@
+"""Arithmetic: + - * / ** and negation."""
+
+from __future__ import annotations
+
+import operator
+from typing import Any
+
+import numpy as np
+
+from ..engine.function import Function
+from .helpers import data_of, log, power, short_number
+
+
+class Add(Function):
+    symbol = "+"
+    derivative = "d(a + b) = da + db"
+    forward = staticmethod(operator.add)  # a + b, called without a Python frame
+
+    @staticmethod
+    def backward(g, a, b, out):  # d(a+b) = da + db
+        return g, g
+
+
+class Sub(Function):
+    symbol = "-"
+    derivative = "d(a - b) = da - db"
+    forward = staticmethod(operator.sub)
+
+    @staticmethod
+    def backward(g, a, b, out):
+        return g, -g
+
+
+class Mul(Function):
+    symbol = "*"
+    derivative = "d(a·b) = b·da + a·db"
+    forward = staticmethod(operator.mul)
+
+    @staticmethod
+    def backward(g, a, b, out):  # d(ab) = b da + a db
+        return g * b, g * a
+
+
+class Div(Function):
+    symbol = "/"
+    derivative = "d(a / b) = da / b - (a / b²)·db"
+
+    @staticmethod
+    def forward(a, b):
+        if b.__class__ is float and b == 0.0 and a.__class__ is float:
+            return float(np.float64(a) / b)  # inf or nan with numpy's warning, not an error
+        return a / b
+
+    @staticmethod
+    def backward(g, a, b, out):  # d(a/b) = da/b - a/b^2 db = (da - out db) / b
+        gb = g / b
+        return gb, -gb * out
+
+
+class Neg(Function):
+    symbol = "neg"
+    derivative = "d(-a) = -da"
+
+    @staticmethod
+    def forward(a):
+        return -a
+
+    @staticmethod
+    def backward(g, a, out):
+        return -g
+
+
+class PowConst(Function):
+    """x ** p for a constant number p."""
+
+    symbol = "**"
+    derivative = "d/dx xᵖ = p·xᵖ⁻¹"
+
+    @staticmethod
+    def forward(a, exponent):
+        return power(a, exponent)
+
+    @staticmethod
+    def backward(g, a, out, exponent):  # d(x^p) = p x^(p-1) dx
+        if exponent == 0.0:
+            return g * 0.0
+        if exponent == 1.0:
+            return g
+        if exponent == 2.0:
+            return g * 2.0 * a
+        return g * exponent * power(a, exponent - 1.0)
+
+    @classmethod
+    def describe(cls, params: dict[str, Any]) -> str:
+        return f"**{short_number(params['exponent'])}"
+
+
+class Pow(Function):
+    """a ** b where the exponent b is differentiated too."""
+
+    symbol = "**"
+    derivative = "d(aᵇ) = b·aᵇ⁻¹·da + aᵇ·ln(a)·db"
+    skips_unneeded_grads = True  # the exponent's gradient takes a log: not made for a constant
+
+    @staticmethod
+    def forward(a, b):
+        if a.__class__ is float and b.__class__ is float:
+            return power(a, b)
+        return np.power(a, b)
+
+    @staticmethod
+    def backward(g, a, b, out, needs_grad=(True, True)):
+        ga = g * b * power(a, b - 1.0) if needs_grad[0] else None
+        if not needs_grad[1]:
+            return ga, None
+        # d/db a^b = a^b ln(a); where a == 0 and b >= 0 it is 0 (a^b is 0 or 1 there and does not
+        # depend on b), as in PyTorch: ln is taken of 1 instead of 0 at those places
+        at_zero = (data_of(a) == 0) & (data_of(b) >= 0)
+        return ga, g * out * log(a + at_zero)
