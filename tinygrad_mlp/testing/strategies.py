@@ -29,7 +29,7 @@ from hypothesis.extra import numpy as hnp
 
 from ..engine import Value
 from ..nn import ACTIVATIONS
-from ..ops import Abs, Add, Div, Log, MatMul, Max, Mul, Pow, Relu, Sqrt, Sub
+from .domains import DEFAULT_DOMAIN, DOMAINS, Domain
 from .expressions import OPS, Bounds, Expression, Step, try_step
 
 __all__ = [
@@ -76,54 +76,13 @@ def broadcastable_shapes(
     ).map(lambda drawn: drawn.input_shapes)
 
 
-@dataclass(frozen=True)
-class Domain:
-    """Where numbers are drawn: in [low, high], at least `margin` from every point in `avoid`.
-
-    `distinct=True` makes every element of an array different from the others, by at least
-    (high - low) / size (for `max`, whose gradient is not defined at ties).
-
-    >>> Domain(0.1, 5.0)                      # log, sqrt: positive, away from 0
-    Domain(low=0.1, high=5.0, avoid=(), margin=0.001, distinct=False)
-    >>> Domain(avoid=(0.0,)).push(0.0002)     # relu, abs: kinks at 0, kept `margin` from it
-    0.001
-    """
-
-    low: float = -3.0
-    high: float = 3.0
-    avoid: tuple[float, ...] = ()
-    margin: float = 1e-3
-    distinct: bool = False
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "avoid", tuple(self.avoid))  # hashable: strategies are cached
-        if not (math.isfinite(self.low) and math.isfinite(self.high) and self.low <= self.high):
-            raise ValueError(f"Domain needs finite low <= high, got [{self.low}, {self.high}]")
-        if self.avoid and (self.margin < 0 or 2 * self.margin >= self.high - self.low):
-            raise ValueError(
-                f"Domain margin {self.margin} must be >= 0 and leave room in "
-                f"[{self.low}, {self.high}] around the points it avoids"
-            )
-        if self.distinct and self.low == self.high:
-            raise ValueError(f"Domain [{self.low}, {self.high}] has no room for distinct values")
-
-    def push(self, x: float) -> float:
-        """x moved at least `margin` away from each avoided point, staying in [low, high]."""
-        for point in self.avoid:
-            if abs(x - point) < self.margin:
-                above = point + self.margin
-                below = point - self.margin
-                x = above if (x >= point and above <= self.high) or below < self.low else below
-        return x
-
-
 # Strategies are built once per set of arguments and reused: hypothesis validates every new
 # strategy object, which costs more than drawing from it, and a flatmap over shapes would
 # otherwise build new ones for every example.
 
 
 @functools.cache
-def elements(domain: Domain = Domain()) -> SearchStrategy[float]:
+def elements(domain: Domain = DEFAULT_DOMAIN) -> SearchStrategy[float]:
     """Finite floats in a domain: `elements(Domain(0.1, 5.0))` draws 0.1, 2.75, 5.0, ..."""
     floats = st.floats(domain.low, domain.high, allow_nan=False, allow_infinity=False)
     return floats.map(domain.push) if domain.avoid else floats
@@ -148,7 +107,7 @@ def _hashable(shape: Shape | SearchStrategy[Shape] | None) -> Shape | SearchStra
 def arrays(
     shape: Shape | SearchStrategy[Shape] | None = None,
     dtype: Any = np.float64,
-    domain: Domain = Domain(),
+    domain: Domain = DEFAULT_DOMAIN,
 ) -> SearchStrategy[np.ndarray]:
     """Finite arrays of a dtype, their shape given or drawn (by default by `shapes()`), their
     elements in `domain`.
@@ -182,7 +141,7 @@ def _arrays(
 def values(
     shape: Shape | SearchStrategy[Shape] | None = None,
     dtype: Any = np.float64,
-    domain: Domain = Domain(),
+    domain: Domain = DEFAULT_DOMAIN,
     requires_grad: bool = True,
 ) -> SearchStrategy[Value]:
     """Tensor Values holding `arrays(shape, dtype, domain)`.
@@ -210,26 +169,9 @@ def _values(
 
 
 @functools.cache
-def scalars(domain: Domain = Domain(), requires_grad: bool = True) -> SearchStrategy[Value]:
+def scalars(domain: Domain = DEFAULT_DOMAIN, requires_grad: bool = True) -> SearchStrategy[Value]:
     """Scalar Values (holding a Python float) in `domain`: `scalars(Domain(0.1, 5.0))`."""
     return elements(domain).map(lambda x: Value(float(x), requires_grad=requires_grad))
-
-
-# Where the built-in ops are differentiable and finite: one Domain per input (ops not listed
-# take one input, anywhere in the default Domain).
-DOMAINS: dict[type, tuple[Domain, ...]] = {
-    Add: (Domain(), Domain()),
-    Sub: (Domain(), Domain()),
-    Mul: (Domain(), Domain()),
-    MatMul: (Domain(), Domain()),
-    Div: (Domain(), Domain(avoid=(0.0,), margin=0.5)),
-    Pow: (Domain(0.2, 3.0), Domain(-2.0, 2.0)),
-    Log: (Domain(0.1, 5.0),),
-    Sqrt: (Domain(0.1, 5.0),),
-    Relu: (Domain(avoid=(0.0,)),),
-    Abs: (Domain(avoid=(0.0,)),),
-    Max: (Domain(distinct=True),),
-}
 
 
 def inputs(
