@@ -80,8 +80,8 @@ def save(model: Module, path: str | os.PathLike[str]) -> None:
         raise IsADirectoryError(f"cannot save model to {path!r}: it is a folder")
     spec = model.architecture()
     name = spec.get("class")
-    if MODULES.get(name) is not type(model):
-        other = MODULES.get(name)
+    other = MODULES.get(name) if isinstance(name, str) else None
+    if other is not type(model):
         where = f"{other.__module__}.{other.__qualname__}" if other else "none"
         raise ValueError(
             f"cannot save a {type(model).__module__}.{type(model).__qualname__}: load would "
