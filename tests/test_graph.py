@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from drawing import expected_counts, read_dot, svg_counts, svg_text
+from tests.helpers.drawing import expected_counts, read_dot, svg_counts, svg_text
 from hypothesis import given
 from hypothesis import strategies as st
 

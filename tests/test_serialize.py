@@ -11,7 +11,8 @@ import zipfile
 import numpy as np
 import pytest
 
-from tinygrad_mlp import MLP, Layer, Neuron
+from tinygrad_mlp import MLP, Layer, Module, Neuron, Value
+from tinygrad_mlp.nn import MODULES
 from tinygrad_mlp.serialize import FORMAT, load, save
 
 X = np.random.default_rng(0).normal(size=(5, 3))
@@ -197,3 +198,64 @@ def test_a_pickled_payload_is_never_unpickled(tmp_path) -> None:
     with pytest.raises(ValueError, match="not a readable model file"):
         load(path)
     assert not marker.exists()
+
+
+# ----------------------------------------------------------------------------------------------
+# A user's own Module subclass
+
+
+class TwoLayers(Module):
+    """A subclass as a user writes one: constructor arguments named in `architecture_args`."""
+
+    architecture_args = ("nin", "hidden", "dtype")
+
+    def __init__(self, nin: int, hidden: int, dtype: str = "float64", seed: int = 0) -> None:
+        self.nin, self.hidden, self.dtype = nin, hidden, np.dtype(dtype)
+        self.first = Layer(nin, hidden, "tanh", seed=seed, dtype=dtype)
+        self.second = Layer(hidden, 1, "linear", seed=seed + 1, dtype=dtype)
+
+    def forward(self, x: Value) -> Value:
+        return self.second(self.first(x))
+
+
+def test_a_users_subclass_saved_with_save_loads_again(tmp_path) -> None:
+    model = TwoLayers(3, 4, dtype="float32", seed=5)
+    path = tmp_path / "two.npz"
+    model.save(path)
+    loaded = load(path)
+    assert type(loaded) is TwoLayers and loaded.dtype == np.float32
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+    assert type(TwoLayers.load(path)) is TwoLayers
+
+
+def test_a_file_naming_a_class_the_program_has_not_defined_is_refused_naming_it(tmp_path) -> None:
+    class Elsewhere(TwoLayers):
+        pass
+
+    Elsewhere(2, 2).save(tmp_path / "m.npz")
+    del MODULES["Elsewhere"]  # as in a program that never imported the class
+    with pytest.raises(ValueError, match=r"class 'Elsewhere', but no Module class named"):
+        load(tmp_path / "m.npz")
+
+
+def test_saving_a_class_whose_name_another_class_took_is_refused(tmp_path) -> None:
+    first = TwoLayers(2, 2)
+
+    class TwoLayers_(TwoLayers):  # noqa: N801
+        pass
+
+    TwoLayers_.__name__ = "TwoLayers"
+    MODULES["TwoLayers"] = TwoLayers_  # as a later class of the same name would
+    try:
+        with pytest.raises(ValueError, match="give the classes different names"):
+            save(first, tmp_path / "m.npz")
+        assert not os.listdir(tmp_path)
+    finally:
+        MODULES["TwoLayers"] = TwoLayers
+
+
+def test_an_architecture_that_is_not_json_is_refused_naming_it(tmp_path) -> None:
+    model = TwoLayers(2, 2)
+    model.hidden = object()
+    with pytest.raises(TypeError, match="is not JSON"):
+        save(model, tmp_path / "m.npz")

@@ -12,10 +12,21 @@ Loading uses `np.load(allow_pickle=False)`, so a model file can never run code. 
 a temporary file in the target folder and renames it over the target (`os.replace`, atomic),
 so a crash mid-save leaves the previous file intact.
 
+Any `Module` subclass whose class names its constructor arguments (`architecture_args`, see
+`Module`) can be saved; `load` rebuilds it by its class name, from the classes the program has
+defined (`nn.MODULES`), and never imports anything a file names.
+
+>>> import os, tempfile
+>>> import numpy as np
 >>> from tinygrad_mlp import MLP
 >>> model = MLP(2, [16, 1], seed=0)
->>> save(model, "moons.npz")              # doctest: +SKIP
->>> same = load("moons.npz")              # doctest: +SKIP
+>>> with tempfile.TemporaryDirectory() as folder:
+...     save(model, os.path.join(folder, "moons.npz"))
+...     same = load(os.path.join(folder, "moons.npz"))
+>>> same.architecture() == model.architecture()
+True
+>>> all(np.array_equal(a.data, b.data) for a, b in zip(same.parameters(), model.parameters()))
+True
 """
 
 from __future__ import annotations
@@ -29,7 +40,7 @@ from typing import Any
 
 import numpy as np
 
-from .nn import MODULES, Module
+from .nn import MODULES, Module, module_class
 
 __all__ = ["save", "load", "FORMAT"]
 
@@ -67,7 +78,24 @@ def save(model: Module, path: str | os.PathLike[str]) -> None:
         raise FileNotFoundError(f"cannot save model to {path!r}: folder {folder!r} does not exist")
     if os.path.isdir(path):
         raise IsADirectoryError(f"cannot save model to {path!r}: it is a folder")
-    architecture = json.dumps(model.architecture(), sort_keys=True)
+    spec = model.architecture()
+    name = spec.get("class")
+    other = MODULES.get(name) if isinstance(name, str) else None
+    if other is not type(model):
+        where = f"{other.__module__}.{other.__qualname__}" if other else "none"
+        raise ValueError(
+            f"cannot save a {type(model).__module__}.{type(model).__qualname__}: load would "
+            f"rebuild the class registered as {name!r}, which is {where}; give the classes "
+            f"different names"
+        )
+    try:
+        architecture = json.dumps(spec, sort_keys=True)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(
+            f"cannot save {type(model).__name__}: its architecture {spec!r} is not JSON ({exc}); "
+            f"keep only numbers, strings, lists and dtypes in the attributes `architecture_args` "
+            f"names"
+        ) from None
     params = model.state_dict()
     arrays = {_PARAM + name: arr for name, arr in params.items()}
     arrays["format"] = np.array(FORMAT)
@@ -122,8 +150,16 @@ def load(
     or damaged), that is not a model file, whose contents no longer match their checksum
     (altered), or whose architecture is not `expect` (a class) or not that of `into`.
 
-    >>> model = load("moons.npz")                   # doctest: +SKIP
-    >>> load("moons.npz", into=other_model)         # doctest: +SKIP
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> from tinygrad_mlp import MLP
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = os.path.join(folder, "moons.npz")
+    ...     save(MLP(2, [4, 1], seed=0), path)
+    ...     model = load(path)                          # a new MLP(2, [4, 1])
+    ...     other = load(path, into=MLP(2, [4, 1], seed=1))   # the weights, into this one
+    >>> [np.array_equal(a.data, b.data) for a, b in zip(model.parameters(), other.parameters())]
+    [True, True, True, True]
     """
     path = os.fspath(path)
     if not os.path.exists(path):
@@ -141,9 +177,13 @@ def load(
         )
     try:
         spec = json.loads(architecture)
-        cls = MODULES[spec.pop("class")]
+        name = spec.pop("class")
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise ValueError(f"{path!r}: unreadable architecture {architecture!r} ({exc})") from None
+    try:
+        cls = module_class(name)  # only a class the program defined: nothing is imported
+    except ValueError as exc:
+        raise ValueError(f"{path!r} holds a model of class {name!r}, but {exc}") from None
     if not issubclass(cls, expect):
         raise ValueError(f"{path!r} holds a {cls.__name__}, not a {expect.__name__}")
     if into is not None and into.architecture() != {"class": cls.__name__, **spec}:

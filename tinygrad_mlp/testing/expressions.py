@@ -176,8 +176,16 @@ class Step:
 class Expression:
     """A program of library ops; call it with one Value per input to get its last result.
 
-    >>> expr = Expression(inputs=(np.ones(3),), steps=(Step(OPS_BY_NAME["tanh"], (0,)),))
-    >>> expr(Value(expr.inputs[0]))          # tanh(v0)
+    >>> import numpy as np
+    >>> from tinygrad_mlp import Value
+    >>> tanh, mul = OPS_BY_NAME["tanh"], OPS_BY_NAME["mul"]
+    >>> expr = Expression(inputs=(np.ones(3),), steps=(Step(tanh, (0,)), Step(mul, (1, 0))))
+    >>> expr
+    Expression(v0: (3,); 2 ops)
+      v1 = tanh(v0)
+      v2 = mul(v1, v0)
+    >>> expr(Value(expr.inputs[0])).data.round(4)          # tanh(v0) * v0
+    array([0.7616, 0.7616, 0.7616])
 
     `bounds` holds, for each input and each step's result, bounds on its elements.
     """

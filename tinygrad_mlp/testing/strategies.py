@@ -1,11 +1,13 @@
 """Hypothesis strategies for gradient tests: shapes, arrays, Values, op inputs, expressions, MLPs.
 
->>> from hypothesis import given
+>>> from hypothesis import given, settings
 >>> from tinygrad_mlp import gradcheck
 >>> from tinygrad_mlp.testing import strategies as tst
->>> @given(tst.values(shape=tst.shapes(max_dims=3)))
+>>> @settings(max_examples=10, deadline=None)
+... @given(tst.values(shape=tst.shapes(max_dims=3)))
 ... def test_tanh_gradient(x):
 ...     assert gradcheck(lambda v: v.tanh().sum(), [x])
+>>> test_tanh_gradient()          # pytest would call it; here it runs on 10 examples
 
 Every strategy keeps numbers finite and small (within a `Domain`, [-3, 3] by default), so that an
 op does not overflow and finite differences stay accurate; a `Domain` can also keep numbers away
@@ -27,7 +29,7 @@ from hypothesis.extra import numpy as hnp
 
 from ..engine import Value
 from ..nn import ACTIVATIONS
-from ..ops import Abs, Add, Div, Log, MatMul, Max, Mul, Pow, Relu, Sqrt, Sub
+from .domains import DEFAULT_DOMAIN, DOMAINS, Domain
 from .expressions import OPS, Bounds, Expression, Step, try_step
 
 __all__ = [
@@ -74,52 +76,13 @@ def broadcastable_shapes(
     ).map(lambda drawn: drawn.input_shapes)
 
 
-@dataclass(frozen=True)
-class Domain:
-    """Where numbers are drawn: in [low, high], at least `margin` from every point in `avoid`.
-
-    `distinct=True` makes every element of an array different from the others, by at least
-    (high - low) / size (for `max`, whose gradient is not defined at ties).
-
-    >>> Domain(0.1, 5.0)                      # log, sqrt: positive, away from 0
-    >>> Domain(avoid=(0.0,))                  # relu, abs: kinks at 0
-    """
-
-    low: float = -3.0
-    high: float = 3.0
-    avoid: tuple[float, ...] = ()
-    margin: float = 1e-3
-    distinct: bool = False
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "avoid", tuple(self.avoid))  # hashable: strategies are cached
-        if not (math.isfinite(self.low) and math.isfinite(self.high) and self.low <= self.high):
-            raise ValueError(f"Domain needs finite low <= high, got [{self.low}, {self.high}]")
-        if self.avoid and (self.margin < 0 or 2 * self.margin >= self.high - self.low):
-            raise ValueError(
-                f"Domain margin {self.margin} must be >= 0 and leave room in "
-                f"[{self.low}, {self.high}] around the points it avoids"
-            )
-        if self.distinct and self.low == self.high:
-            raise ValueError(f"Domain [{self.low}, {self.high}] has no room for distinct values")
-
-    def push(self, x: float) -> float:
-        """x moved at least `margin` away from each avoided point, staying in [low, high]."""
-        for point in self.avoid:
-            if abs(x - point) < self.margin:
-                above = point + self.margin
-                below = point - self.margin
-                x = above if (x >= point and above <= self.high) or below < self.low else below
-        return x
-
-
 # Strategies are built once per set of arguments and reused: hypothesis validates every new
 # strategy object, which costs more than drawing from it, and a flatmap over shapes would
 # otherwise build new ones for every example.
 
 
 @functools.cache
-def elements(domain: Domain = Domain()) -> SearchStrategy[float]:
+def elements(domain: Domain = DEFAULT_DOMAIN) -> SearchStrategy[float]:
     """Finite floats in a domain: `elements(Domain(0.1, 5.0))` draws 0.1, 2.75, 5.0, ..."""
     floats = st.floats(domain.low, domain.high, allow_nan=False, allow_infinity=False)
     return floats.map(domain.push) if domain.avoid else floats
@@ -144,13 +107,19 @@ def _hashable(shape: Shape | SearchStrategy[Shape] | None) -> Shape | SearchStra
 def arrays(
     shape: Shape | SearchStrategy[Shape] | None = None,
     dtype: Any = np.float64,
-    domain: Domain = Domain(),
+    domain: Domain = DEFAULT_DOMAIN,
 ) -> SearchStrategy[np.ndarray]:
     """Finite arrays of a dtype, their shape given or drawn (by default by `shapes()`), their
     elements in `domain`.
 
-    >>> arrays((3, 2))                                   # float64 in [-3, 3]
-    >>> arrays(shapes(max_dims=2), np.float32, Domain(0.1, 5.0))
+    >>> import numpy as np
+    >>> from hypothesis import given, settings
+    >>> @settings(max_examples=10, deadline=None)
+    ... @given(arrays((3, 2)), arrays(shapes(max_dims=2), np.float32, Domain(0.1, 5.0)))
+    ... def test_drawn(a, b):
+    ...     assert a.shape == (3, 2) and a.dtype == np.float64 and np.all(abs(a) <= 3)
+    ...     assert b.ndim <= 2 and b.dtype == np.float32 and np.all((0.1 <= b) & (b <= 5))
+    >>> test_drawn()
     """
     return _arrays(_hashable(shape), np.dtype(dtype), domain)
 
@@ -172,13 +141,19 @@ def _arrays(
 def values(
     shape: Shape | SearchStrategy[Shape] | None = None,
     dtype: Any = np.float64,
-    domain: Domain = Domain(),
+    domain: Domain = DEFAULT_DOMAIN,
     requires_grad: bool = True,
 ) -> SearchStrategy[Value]:
     """Tensor Values holding `arrays(shape, dtype, domain)`.
 
-    >>> @given(values(shape=shapes(max_dims=3)))
-    ... def test_sum_of_gradient(x): ...
+    >>> import numpy as np
+    >>> from hypothesis import given, settings
+    >>> @settings(max_examples=10, deadline=None)
+    ... @given(values(shape=shapes(max_dims=3)))
+    ... def test_gradient_of_a_sum_is_ones(x):
+    ...     x.sum().backward()
+    ...     assert np.all(x.grad == 1.0)
+    >>> test_gradient_of_a_sum_is_ones()
     """
     return _values(_hashable(shape), np.dtype(dtype), domain, requires_grad)
 
@@ -194,26 +169,9 @@ def _values(
 
 
 @functools.cache
-def scalars(domain: Domain = Domain(), requires_grad: bool = True) -> SearchStrategy[Value]:
+def scalars(domain: Domain = DEFAULT_DOMAIN, requires_grad: bool = True) -> SearchStrategy[Value]:
     """Scalar Values (holding a Python float) in `domain`: `scalars(Domain(0.1, 5.0))`."""
     return elements(domain).map(lambda x: Value(float(x), requires_grad=requires_grad))
-
-
-# Where the built-in ops are differentiable and finite: one Domain per input (ops not listed
-# take one input, anywhere in the default Domain).
-DOMAINS: dict[type, tuple[Domain, ...]] = {
-    Add: (Domain(), Domain()),
-    Sub: (Domain(), Domain()),
-    Mul: (Domain(), Domain()),
-    MatMul: (Domain(), Domain()),
-    Div: (Domain(), Domain(avoid=(0.0,), margin=0.5)),
-    Pow: (Domain(0.2, 3.0), Domain(-2.0, 2.0)),
-    Log: (Domain(0.1, 5.0),),
-    Sqrt: (Domain(0.1, 5.0),),
-    Relu: (Domain(avoid=(0.0,)),),
-    Abs: (Domain(avoid=(0.0,)),),
-    Max: (Domain(distinct=True),),
-}
 
 
 def inputs(
@@ -223,7 +181,14 @@ def inputs(
 ) -> SearchStrategy[tuple[np.ndarray, ...]]:
     """A tuple of arrays, one per domain, of shapes drawn by `input_shapes`.
 
-    >>> inputs((Domain(), Domain(avoid=(0.0,), margin=0.5)))   # a, b for a / b
+    >>> import numpy as np
+    >>> from hypothesis import given, settings
+    >>> @settings(max_examples=10, deadline=None)
+    ... @given(inputs((Domain(), Domain(avoid=(0.0,), margin=0.5))))   # a, b for a / b
+    ... def test_quotient(ab):
+    ...     a, b = ab
+    ...     assert np.all(abs(b) >= 0.5) and np.isfinite(a / b).all()
+    >>> test_quotient()
 
     `input_shapes` draws a tuple of shapes, one per domain: by default `shapes()` for one input
     and `broadcastable_shapes` for more.
@@ -265,8 +230,25 @@ def inputs_for(
 ) -> SearchStrategy[tuple[np.ndarray, ...]]:
     """Arrays for each input of `op`, inside its domain from `DOMAINS`: `inputs_for(Log)`.
 
-    >>> inputs_for(Div)       # (a, b) of broadcastable shapes, |b| >= 0.5
+    >>> import numpy as np
+    >>> from hypothesis import given, settings
+    >>> from tinygrad_mlp import Function, gradcheck
+    >>> from tinygrad_mlp.ops import exp
+    >>> class Softplus(Function):
+    ...     @staticmethod
+    ...     def forward(x):
+    ...         return np.logaddexp(0.0, x)
+    ...     @staticmethod
+    ...     def backward(g, x, out):  # d/dx softplus(x) = sigmoid(x) = 1 - e^(-out)
+    ...         return g * (1 - exp(-out))
     >>> DOMAINS[Softplus] = (Domain(-5.0, 5.0),)    # register your own op's domain
+    >>> @settings(max_examples=10, deadline=None)
+    ... @given(inputs_for(Softplus))
+    ... def test_softplus(drawn):
+    ...     (x,) = drawn                              # one array per input of the op
+    ...     assert np.all(abs(x) <= 5) and gradcheck(lambda v: Softplus.apply(v).sum(), [x])
+    >>> test_softplus()
+    >>> del DOMAINS[Softplus]
     """
     return inputs(DOMAINS.get(op, (Domain(),)), input_shapes, dtype)
 
@@ -292,9 +274,13 @@ def expressions(
 ) -> Expression:
     """Random graphs of library ops, with input data drawn to go with them.
 
-    >>> @given(expressions(max_ops=30))
+    >>> from hypothesis import given, settings
+    >>> from tinygrad_mlp import gradcheck
+    >>> @settings(max_examples=5, deadline=None)
+    ... @given(expressions(max_ops=10))
     ... def test_any_graph(expr):
-    ...     assert gradcheck(expr, expr.inputs)
+    ...     assert gradcheck(expr, list(expr.inputs))
+    >>> test_any_graph()
 
     Each step applies one op (arithmetic, elementwise functions, reductions, softmax, reshapes,
     indexing, matmul) to the latest result and, for a binary op, to any earlier one of a
@@ -377,7 +363,10 @@ def _draw_step(draw: Any, kinds: list, shapes_now: list, bounds: list) -> Step:
 class Architecture:
     """An MLP's shape: `nin` inputs, then layers of `nouts` neurons, hidden ones with `activation`.
 
-    >>> MLP(arch.nin, list(arch.nouts), activation=arch.activation)
+    >>> from tinygrad_mlp import MLP
+    >>> arch = Architecture(nin=3, nouts=(4, 1), activation="tanh")
+    >>> MLP(arch.nin, list(arch.nouts), activation=arch.activation).num_parameters()
+    21
     """
 
     nin: int
@@ -394,9 +383,15 @@ def mlp_architectures(
 ) -> SearchStrategy[Architecture]:
     """Small MLP architectures: `Architecture(nin=3, nouts=(4, 4, 1), activation='tanh')`.
 
-    >>> @given(mlp_architectures(nout=1))     # the last layer's width fixed, e.g. for mse
+    >>> import numpy as np
+    >>> from hypothesis import given, settings
+    >>> from tinygrad_mlp import MLP
+    >>> @settings(max_examples=10, deadline=None)
+    ... @given(mlp_architectures(nout=1))     # the last layer's width fixed, e.g. for mse
     ... def test_mlp(arch):
     ...     model = MLP(arch.nin, list(arch.nouts), activation=arch.activation)
+    ...     assert model(np.zeros((2, arch.nin))).shape == (2, 1)
+    >>> test_mlp()
 
     The hidden activation is drawn from `activations` (by default every one in nn.ACTIVATIONS).
     """

@@ -1,0 +1,42 @@
+"""Neurons, layers and multilayer perceptrons, written only in terms of `Value` operations.
+
+A module's forward pass is an ordinary composition of Value operations (`@`, `+`, `relu`, ...),
+so backpropagation through it is the engine's job: no module here holds a gradient rule.
+
+- `module`: the `Module` base (parameters, sub-modules, state, the registry `load` reads);
+- `layers`: `Neuron`, `Layer`, `MLP`;
+- `init`: `ACTIVATIONS` by name and `init_weights`;
+- `arguments`: the validators of the constructors' arguments.
+
+Every module call opens a `module_scope` so a graph renderer can draw a box around the nodes it
+made, and every parameter Value is labelled with its `named_parameters()` name (`layers.0.W`).
+
+>>> import numpy as np
+>>> model = MLP(2, [16, 16, 1], activation="relu", seed=0)
+>>> model(np.zeros((5, 2))).shape
+(5, 1)
+"""
+
+from __future__ import annotations
+
+from .arguments import DTYPES, check_activation, check_dtype, check_size
+from .init import ACTIVATIONS, INITS, activate, init_weights
+from .layers import MLP, Layer, Neuron
+from .module import MODULES, Module, module_class
+
+__all__ = [
+    "ACTIVATIONS",
+    "DTYPES",
+    "INITS",
+    "MLP",
+    "MODULES",
+    "Layer",
+    "Module",
+    "Neuron",
+    "activate",
+    "check_activation",
+    "check_dtype",
+    "check_size",
+    "init_weights",
+    "module_class",
+]

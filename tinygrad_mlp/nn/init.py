@@ -1,0 +1,78 @@
+"""Activations by name, and the schemes that draw a layer's initial weights.
+
+>>> sorted(ACTIVATIONS)
+['linear', 'relu', 'sigmoid', 'softmax', 'tanh']
+>>> INITS
+('he', 'xavier', 'glorot', 'uniform01')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from ..engine import Value
+
+__all__ = ["ACTIVATIONS", "INITS", "activate", "init_weights"]
+
+# An activation is a function of a Value; "linear" adds no node to the graph.
+ACTIVATIONS: dict[str, Callable[[Value], Value] | None] = {
+    "relu": Value.relu,
+    "tanh": Value.tanh,
+    "sigmoid": Value.sigmoid,
+    "linear": None,
+    "softmax": Value.softmax,  # over the last axis: one distribution per example
+}
+
+INITS = ("he", "xavier", "glorot", "uniform01")
+
+
+def activate(activation: str, z: Value) -> Value:
+    """`z` through the named activation (the same Value for "linear").
+
+    >>> activate("relu", Value(-2.0)).data, activate("linear", Value(-2.0)).data
+    (0.0, -2.0)
+    """
+    act = ACTIVATIONS[activation]
+    return z if act is None else act(z)
+
+
+def init_weights(
+    shape: tuple[int, ...],
+    fan_in: int,
+    fan_out: int,
+    activation: str,
+    init: str | None,
+    rng: np.random.Generator,
+    dtype: np.dtype,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Initial weights of `shape` and a bias of shape `shape[1:]`, drawn from `rng`.
+
+    - ``"he"`` (default for relu): normal, standard deviation sqrt(2 / fan_in), bias 0.
+    - ``"xavier"`` / ``"glorot"`` (default otherwise): uniform in ±sqrt(6 / (fan_in + fan_out)),
+      bias 0.
+    - ``"uniform01"``: weights and bias uniform in [0, 1), the "small random values" of the
+      classic textbook description. All-positive weights saturate tanh and sigmoid units and
+      make relu units grow layer after layer: try it to see why the schemes above exist.
+
+    >>> import numpy as np
+    >>> W, b = init_weights((3, 4), 3, 4, "relu", None, np.random.default_rng(0), np.float64)
+    >>> W.shape, b.tolist()
+    ((3, 4), [0.0, 0.0, 0.0, 0.0])
+    """
+    if init is None:
+        init = "he" if activation == "relu" else "xavier"
+    if init == "he":
+        weights = rng.normal(0.0, np.sqrt(2.0 / fan_in), size=shape)
+        bias = np.zeros(shape[1:])
+    elif init in ("xavier", "glorot"):
+        limit = np.sqrt(6.0 / (fan_in + fan_out))
+        weights = rng.uniform(-limit, limit, size=shape)
+        bias = np.zeros(shape[1:])
+    elif init == "uniform01":
+        weights = rng.uniform(0.0, 1.0, size=shape)
+        bias = rng.uniform(0.0, 1.0, size=shape[1:])
+    else:
+        raise ValueError(f"unknown init {init!r}; choose one of {', '.join(INITS)} (or None)")
+    return weights.astype(dtype), bias.astype(dtype)
