@@ -24,8 +24,11 @@ from numpy.typing import ArrayLike
 __all__ = ["count", "nonnegative", "positive", "fraction", "generator", "examples"]
 
 
-def _is_real(value: object) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+def _real(value: object, name: str, kind: str = "a real number") -> float:
+    """`value` as a float if it is a real number (not a bool), else a TypeError."""
+    if not isinstance(value, numbers.Real) or isinstance(value, bool):
+        raise TypeError(f"{name} must be {kind}, got {type(value).__name__} {value!r}")
+    return float(value)
 
 
 def count(value: object, name: str, minimum: int = 1) -> int:
@@ -55,11 +58,10 @@ def nonnegative(value: object, name: str) -> float:
         ...
     ValueError: noise must be a finite number >= 0, got nan
     """
-    if not _is_real(value):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
-    if not math.isfinite(value) or value < 0:  # type: ignore[arg-type]
+    number = _real(value, name)
+    if not math.isfinite(number) or number < 0:
         raise ValueError(f"{name} must be a finite number >= 0, got {value}")
-    return float(value)  # type: ignore[arg-type]
+    return number
 
 
 def positive(value: object, name: str) -> float:
@@ -72,11 +74,10 @@ def positive(value: object, name: str) -> float:
         ...
     ValueError: lr must be a finite number > 0, got 0
     """
-    if not _is_real(value):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
-    if not (0 < value < math.inf):  # type: ignore[operator]
+    number = _real(value, name)
+    if not (0 < number < math.inf):
         raise ValueError(f"{name} must be a finite number > 0, got {value}")
-    return float(value)  # type: ignore[arg-type]
+    return number
 
 
 def fraction(value: object, name: str, *, zero_allowed: bool = False) -> float:
@@ -89,15 +90,11 @@ def fraction(value: object, name: str, *, zero_allowed: bool = False) -> float:
         ...
     ValueError: test_size must be a fraction strictly between 0 and 1, got 1.5
     """
-    if not _is_real(value):
-        raise TypeError(
-            f"{name} must be a fraction (a number), got {type(value).__name__} {value!r}"
-        )
-    low_ok = 0 <= value if zero_allowed else 0 < value  # type: ignore[operator]
-    if not (low_ok and value < 1):  # type: ignore[operator]
+    number = _real(value, name, "a fraction (a number)")
+    if not ((0 <= number if zero_allowed else 0 < number) and number < 1):
         span = "in [0, 1)" if zero_allowed else "strictly between 0 and 1"
         raise ValueError(f"{name} must be a fraction {span}, got {value!r}")
-    return float(value)  # type: ignore[arg-type]
+    return number
 
 
 def generator(seed: object, name: str = "seed") -> np.random.Generator:

@@ -17,6 +17,7 @@ an (n, n) matrix of differences: the classic silent bug of hand-written training
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -185,7 +186,7 @@ def hinge(scores: Any, labels: Any, margin: float = 1.0, reduction: str = "mean"
     return _reduce((margin - y * scores).relu(), reduction)
 
 
-LOSSES = {
+LOSSES: dict[str, Callable[..., Value]] = {
     "sse": sse,
     "mse": mse,
     "cross_entropy": cross_entropy,

@@ -37,7 +37,8 @@ if TYPE_CHECKING:
 __all__ = ["plot_history", "plot_decision_boundary"]
 
 # Small, readable SVG: text kept as text, fixed ids, no timestamp.
-_SVG_STYLE = {"svg.fonttype": "none", "svg.hashsalt": "tinygrad_mlp", "font.size": 9}
+# Any: matplotlib's stubs type rc keys as a Literal of every setting's name
+_SVG_STYLE: Any = {"svg.fonttype": "none", "svg.hashsalt": "tinygrad_mlp", "font.size": 9}
 _CLASS_COLORS = [
     "#4c72b0",
     "#dd8452",

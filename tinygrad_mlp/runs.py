@@ -372,4 +372,4 @@ def draw_loss_graph(
 
     value = loss_of(model, X, y, loss)
     value.backward()
-    return draw_graph(value, path=path, **options)
+    return os.fspath(draw_graph(value, path=path, **options))

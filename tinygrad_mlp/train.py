@@ -57,7 +57,7 @@ class History(dict):
 
 
 def _resolve_loss(loss: str | LossFn) -> tuple[str, LossFn]:
-    if callable(loss):
+    if callable(loss):  # a function (outputs, targets) -> Value
         return getattr(loss, "__name__", "loss"), loss
     if loss not in LOSSES:
         raise ValueError(f"unknown loss {loss!r}; choose one of {', '.join(LOSSES)}")
@@ -131,11 +131,12 @@ class _Task:
         )
 
     def targets(self, idx: np.ndarray | slice) -> Any:
-        if self.one_hot:
+        if self.one_hot and self.labels is not None:
             return one_hot(self.labels[idx], self.width)
         return self.y[idx]
 
     def accuracy(self, outputs: Any, idx: np.ndarray | slice) -> float:
+        assert self.labels is not None, "accuracy is for class labels"
         return accuracy(outputs, self.labels[idx], self.threshold)
 
 
@@ -224,7 +225,8 @@ def fit(
     rng = checks.generator(seed)
     summed = task.loss_name == "sse"
 
-    from tqdm.auto import tqdm  # imported when first used: `import tinygrad_mlp` stays light
+    # imported when first used, so that `import tinygrad_mlp` stays light
+    from tqdm.auto import tqdm  # type: ignore[import-untyped]
 
     history = History()
     bar = tqdm(range(1, epochs + 1), desc="training", unit="epoch", disable=not progress)
