@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,12 +18,25 @@ from tinygrad_mlp import MLP
 SMALL = ["--samples", "60", "--hidden", "4", "--epochs", "2", "--no-progress"]
 
 
-def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def cli(
+    *args: str, cwd: Path | None = None, path: str | None = None
+) -> subprocess.CompletedProcess:
+    """Run `python -m tinygrad_mlp ARGS` on this checkout's package (PATH replaced by `path`)."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+    }
+    if path is not None:
+        env["PATH"] = path
     return subprocess.run(
         [sys.executable, "-m", "tinygrad_mlp", *args],
         capture_output=True,
         text=True,
         cwd=cwd,
+        env=env,
         timeout=120,
     )
 
@@ -91,12 +104,25 @@ def test_train_reads_mnist_idx_files_from_a_folder(tmp_path) -> None:
     assert "16 -> 4 -> 3" in done.stdout and "test (10 examples)" in done.stdout
 
 
-def test_demo_writes_the_run_and_the_graph_when_it_can_be_drawn(tmp_path) -> None:
+RUN_FILES = {"model.npz", "metrics.csv", "metrics.json", "curves.svg", "boundary.svg"}
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphviz's dot on PATH")
+def test_demo_writes_the_run_and_the_graph(tmp_path) -> None:
     done = cli("demo", *SMALL, "--out", str(tmp_path))
     assert done.returncode == 0, done.stderr
-    assert {"model.npz", "curves.svg", "boundary.svg"} <= set(os.listdir(tmp_path))
-    if importlib.util.find_spec("tinygrad_mlp.graph") is not None:
-        assert (tmp_path / "graph.svg").exists() or "graph not drawn" in done.stderr
+    assert set(os.listdir(tmp_path)) == RUN_FILES | {"graph.svg"}
+    assert (tmp_path / "graph.svg").read_text().lstrip().startswith("<?xml")
+    assert f"wrote {tmp_path / 'graph.svg'}" in done.stdout and done.stderr == ""
+
+
+def test_demo_without_graphviz_writes_the_run_and_says_the_graph_was_not_drawn(tmp_path) -> None:
+    no_dot = tmp_path / "empty-bin"
+    no_dot.mkdir()
+    done = cli("demo", *SMALL, "--out", str(tmp_path / "run"), path=str(no_dot))
+    assert done.returncode == 0, done.stderr
+    assert set(os.listdir(tmp_path / "run")) == RUN_FILES
+    assert done.stderr.startswith("tinygrad-mlp: note: graph not drawn:"), done.stderr
 
 
 @pytest.mark.parametrize("command", [[], ["train"], ["demo"]])

@@ -170,7 +170,7 @@ def test_other_shape_mismatches_are_refused_naming_both_shapes(pred_shape, targe
     [
         (lambda: losses.cross_entropy(Value(np.zeros((2, 1))), [0, 0]), "at least 2 classes"),
         (lambda: losses.cross_entropy(Value(np.zeros((2, 3))), [0, 3]), r"0\.\.2.*\[3\]"),
-        (lambda: losses.cross_entropy(Value(np.zeros((2, 3))), [0.5, 1]), "integers"),
+        (lambda: losses.cross_entropy(Value(np.zeros((2, 3))), [0.5, 1]), "integer class labels"),
         (lambda: losses.cross_entropy(Value(np.zeros((2, 3))), [0, 1, 2]), r"expected 2 labels"),
         (lambda: losses.binary_cross_entropy(Value(np.zeros(2)), [-1, 1]), r"\[0, 1\]"),
         (lambda: losses.hinge(Value(np.zeros(3)), [-1, 0, 1]), "-1/\\+1"),

@@ -160,10 +160,10 @@ def test_a_loss_that_becomes_nan_stops_training_naming_the_epoch() -> None:
         ({"optimizer": "rmsprop"}, "unknown optimizer 'rmsprop'"),
         ({"epochs": -1}, "epochs must be >= 1"),
         ({"batch_size": 0}, "batch_size must be >= 1"),
-        ({"validation_split": 1.5}, "test_size must be a fraction"),
+        ({"validation_split": 1.5}, "validation_split must be a fraction strictly between 0 and 1"),
         ({"validation_split": 0.2, "validation_data": ([[0, 0]], [0])}, "not both"),
         ({"validation_data": ([[0, 0]],)}, "a pair"),
-        ({"y": np.zeros(5, dtype=int)}, r"same number of examples.*\(10, 2\) and \(5,\)"),
+        ({"y": np.zeros(5, dtype=int)}, r"X has 10 \(shape \(10, 2\)\), y has 5 \(shape \(5,\)\)"),
     ],
 )
 def test_bad_options_are_refused_with_a_clear_message(options, message) -> None:

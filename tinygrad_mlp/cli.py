@@ -13,6 +13,11 @@ Commands (each with `--help`):
 - ``graph``: draw the computation graph of a freshly initialised MLP's loss on a few examples
   (`--out graph.svg`; see `tinygrad_mlp.draw_graph`).
 
+This module parses the arguments and prints the results; the run itself (load, standardise,
+build, fit, evaluate, write the run folder) is `tinygrad_mlp.runs.train_run`, callable from
+Python with a `RunConfig` whose fields are these options (``--no-progress`` is
+``progress=False``).
+
 A mistake in the arguments gets one line on stderr and exit status 2; a failure while running
 (an unwritable folder, a missing MNIST folder) one line and exit status 1.
 
@@ -22,33 +27,28 @@ A mistake in the arguments gets one line on stderr and exit status 2; a failure 
 from __future__ import annotations
 
 import argparse
-import csv
-import json
+import dataclasses
 import os
 import sys
-import tempfile
-import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import numpy as np
-
-from . import data
+from . import checks
 from .losses import LOSSES
-from .nn import ACTIVATIONS, INITS, MLP
-from .optim import SGD, Adam, Optimizer
-from .serialize import save
-from .train import decision_threshold, evaluate, fit, loss_of
+from .nn import ACTIVATIONS, INITS
+from .runs import (
+    DATASETS,
+    OPTIMIZERS,
+    ConfigError,
+    Run,
+    RunConfig,
+    build_model,
+    draw_loss_graph,
+    load_dataset,
+    train_run,
+)
 
 PROG = "tinygrad-mlp"
-TOY_DATASETS: dict[str, Callable[..., tuple[np.ndarray, np.ndarray]]] = {
-    "moons": data.moons,
-    "xor": data.xor,
-    "circles": data.circles,
-    "spirals": data.spirals,
-}
-DATASETS = [*TOY_DATASETS, "digits", "mnist"]
-SINGLE_OUTPUT_LOSSES = ("hinge", "binary_cross_entropy")
 
 
 class CliError(Exception):
@@ -66,49 +66,38 @@ class _Parser(argparse.ArgumentParser):
 # Argument types: each turns a string into a value or says, in one phrase, what is wrong
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}")
-    return value
+def _argument_type(
+    check: Callable[[Any], Any], parse: Callable[[str], Any], expected: str
+) -> Callable[[str], Any]:
+    """An argparse type: `parse` the text, then `check` the value with the package's validator;
+    a failure of either says, in one phrase, what was `expected`."""
+
+    def convert(text: str) -> Any:
+        try:
+            return check(parse(text))
+        except (ValueError, TypeError):
+            raise argparse.ArgumentTypeError(f"must be {expected}, got {text!r}") from None
+
+    return convert
 
 
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = float("nan")
-    if not (0 < value < float("inf")):
-        raise argparse.ArgumentTypeError(f"must be a positive number, got {text!r}")
-    return value
-
-
-def _fraction(text: str, low_inclusive: bool) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = float("nan")
-    if not ((0 <= value if low_inclusive else 0 < value) and value < 1):
-        low = "[0" if low_inclusive else "(0"
-        raise argparse.ArgumentTypeError(f"must be a number in {low}, 1), got {text!r}")
-    return value
+_positive_int = _argument_type(lambda v: checks.count(v, "value"), int, "a positive integer")
+_positive_float = _argument_type(lambda v: checks.positive(v, "value"), float, "a positive number")
+_fraction = _argument_type(lambda v: checks.fraction(v, "value"), float, "a number in (0, 1)")
+_fraction_or_zero = _argument_type(
+    lambda v: checks.fraction(v, "value", zero_allowed=True), float, "a number in [0, 1)"
+)
 
 
 def _hidden_sizes(text: str) -> list[int]:
     if not text.strip():
         return []  # no hidden layer: a linear model
     try:
-        sizes = [int(part) for part in text.split(",")]
-    except ValueError:
-        sizes = [0]
-    if any(n < 1 for n in sizes):
+        return [checks.count(int(part), "layer size") for part in text.split(",")]
+    except (ValueError, TypeError):
         raise argparse.ArgumentTypeError(
             f"must be positive layer sizes separated by commas (like 128,64), got {text!r}"
-        )
-    return sizes
+        ) from None
 
 
 def _batch_size(text: str) -> int | None:
@@ -130,13 +119,13 @@ def _add_training_arguments(parser: argparse.ArgumentParser, defaults: dict[str,
     add("--noise", type=float, help="noise of a toy 2-D dataset (default: the dataset's own)")
     add(
         "--test-size",
-        type=lambda t: _fraction(t, False),
+        type=_fraction,
         metavar="F",
         help="fraction held out for testing (default: %(default)s)",
     )
     add(
         "--validation-split",
-        type=lambda t: _fraction(t, True),
+        type=_fraction_or_zero,
         metavar="F",
         help="fraction of the training set for per-epoch validation (default: %(default)s)",
     )
@@ -153,10 +142,10 @@ def _add_training_arguments(parser: argparse.ArgumentParser, defaults: dict[str,
     )
     add("--init", choices=INITS, help="weight initialisation (default: by activation)")
     add("--loss", choices=list(LOSSES), help="loss function (default: %(default)s)")
-    add("--optimizer", choices=["sgd", "adam"], help="(default: %(default)s)")
+    add("--optimizer", choices=OPTIMIZERS, help="(default: %(default)s)")
     add("--lr", type=_positive_float, help="learning rate η (default: %(default)s)")
-    add("--momentum", type=lambda t: _fraction(t, True), help="SGD momentum (default: %(default)s)")
-    add("--weight-decay", type=lambda t: _fraction(t, True), help="(default: %(default)s)")
+    add("--momentum", type=_fraction_or_zero, help="SGD momentum (default: %(default)s)")
+    add("--weight-decay", type=_fraction_or_zero, help="(default: %(default)s)")
     add("--epochs", type=_positive_int, help="passes over the training set (default: %(default)s)")
     add(
         "--batch-size",
@@ -171,21 +160,9 @@ def _add_training_arguments(parser: argparse.ArgumentParser, defaults: dict[str,
     parser.set_defaults(**defaults)
 
 
+# The defaults of a run are RunConfig's; the command line says "--no-progress" for progress=False.
 TRAIN_DEFAULTS: dict[str, Any] = {
-    "dataset": "moons",
-    "test_size": 0.2,
-    "validation_split": 0.0,
-    "hidden": [16, 16],
-    "activation": "relu",
-    "loss": "cross_entropy",
-    "optimizer": "sgd",
-    "lr": 0.05,
-    "momentum": 0.9,
-    "weight_decay": 0.0,
-    "epochs": 30,
-    "batch_size": 32,
-    "seed": 0,
-    "dtype": "float64",
+    name: value for name, value in dataclasses.asdict(RunConfig()).items() if name != "progress"
 }
 DEMO_DEFAULTS: dict[str, Any] = {**TRAIN_DEFAULTS, "epochs": 100, "out": "runs/demo"}
 
@@ -197,21 +174,27 @@ def build_parser() -> argparse.ArgumentParser:
         description="Train small neural networks built on the tinygrad_mlp autograd engine.",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    train = commands.add_parser(
-        "train",
-        help="train an MLP and write a run folder",
-        description="Train an MLP on a dataset; write the model, metrics and plots to --out.",
-    )
-    _add_training_arguments(train, TRAIN_DEFAULTS)
-    train.set_defaults(run=run_train)
-    demo = commands.add_parser(
-        "demo",
-        help="train a small MLP on moons; write its plots and graph",
-        description="Train a small MLP on moons and write its model, metrics, plots and the "
-        "graph of one forward pass into --out (default runs/demo). Takes train's options.",
-    )
-    _add_training_arguments(demo, DEMO_DEFAULTS)
-    demo.set_defaults(run=run_demo)
+    training_commands = [
+        (
+            "train",
+            run_train,
+            TRAIN_DEFAULTS,
+            "train an MLP and write a run folder",
+            "Train an MLP on a dataset; write the model, metrics and plots to --out.",
+        ),
+        (
+            "demo",
+            run_demo,
+            DEMO_DEFAULTS,
+            "train a small MLP on moons; write its plots and graph",
+            "Train a small MLP on moons and write its model, metrics, plots and the graph of one "
+            "forward pass into --out (default runs/demo). Takes train's options.",
+        ),
+    ]
+    for name, run, defaults, summary, description in training_commands:
+        command = commands.add_parser(name, help=summary, description=description)
+        _add_training_arguments(command, defaults)
+        command.set_defaults(run=run)
     graph = commands.add_parser(
         "graph",
         help="draw the computation graph of an MLP's loss",
@@ -249,158 +232,51 @@ def _add_graph_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 # ----------------------------------------------------------------------------------------------
-# Running
+# Running: each command hands its settings to `runs` and prints what came back
 
 
-def _prepare_folder(path: str) -> None:
-    try:
-        os.makedirs(path, exist_ok=True)
-        with tempfile.TemporaryFile(dir=path):
-            pass
-    except OSError as exc:
-        raise CliError(f"cannot write to output folder {path!r}: {exc.strerror or exc}") from None
+def _option(setting: str) -> str:
+    """The command-line option of a RunConfig field: data_dir -> --data-dir."""
+    return "--" + setting.replace("_", "-")
 
 
-def _load_dataset(args: argparse.Namespace) -> tuple[np.ndarray, ...]:
-    """X_train, X_test, y_train, y_test, standardized with the training set's statistics."""
-    if args.dataset == "mnist":
-        if not args.data_dir:
-            raise CliError("--dataset mnist needs --data-dir DIR, the folder of the IDX files")
-        X_train, y_train = data.load_mnist(args.data_dir, "train")
-        X_test, y_test = data.load_mnist(args.data_dir, "test")
-    else:
-        if args.dataset == "digits":
-            X, y = data.digits()
-        else:
-            options = {"n": args.samples or 300, "seed": args.seed}
-            if args.noise is not None:
-                options["noise"] = args.noise
-            X, y = TOY_DATASETS[args.dataset](**options)
-        X_train, X_test, y_train, y_test = data.train_test_split(
-            X, y, test_size=args.test_size, seed=args.seed, stratify=True
-        )
-    X_train, X_test, mean, std = data.standardize(X_train, X_test)
-    return X_train, X_test, y_train, y_test, mean, std
+def _config(args: argparse.Namespace, command_own: tuple[str, ...] = ()) -> RunConfig:
+    """The RunConfig of the settings in `args` (others keep RunConfig's defaults), leaving out
+    the options in `command_own` that mean something else to that command."""
+    names = [f.name for f in dataclasses.fields(RunConfig)]
+    settings = {n: getattr(args, n) for n in names if hasattr(args, n) and n not in command_own}
+    return RunConfig(**settings, progress=not getattr(args, "no_progress", True))
 
 
-def _optimizer(args: argparse.Namespace, model: MLP) -> Optimizer:
-    if args.optimizer == "sgd":
-        return SGD(
-            model.parameters(), lr=args.lr, momentum=args.momentum, weight_decay=args.weight_decay
-        )
-    return Adam(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
-
-
-def _write_metrics(out: str, record: dict[str, Any], rows: list[dict[str, float]]) -> None:
-    with open(os.path.join(out, "metrics.json"), "w") as f:
-        json.dump(record, f, indent=2)
-        f.write("\n")
-    with open(os.path.join(out, "metrics.csv"), "w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-
-
-def _model_for(args: argparse.Namespace, features: int, classes: int) -> MLP:
-    """The MLP `args` describe, for `classes` classes (one output for the two-class losses)."""
-    if args.loss in SINGLE_OUTPUT_LOSSES and classes != 2:
-        raise CliError(
-            f"--loss {args.loss} is for two classes with one output; {args.dataset} has "
-            f"{classes} classes (use cross_entropy, mse or sse)"
-        )
-    width = 1 if args.loss in SINGLE_OUTPUT_LOSSES else classes
-    return MLP(
-        features,
-        [*args.hidden, width],
-        activation=args.activation,
-        init=args.init,
-        seed=args.seed,
-        dtype=args.dtype,
-    )
-
-
-def train_run(args: argparse.Namespace) -> tuple[MLP, dict[str, Any], np.ndarray, np.ndarray]:
-    """Train as `args` say and write the run folder; returns the model, the record, X/y test."""
-    out = args.out or os.path.join("runs", args.dataset)
-    X_train, X_test, y_train, y_test, mean, std = _load_dataset(args)
-    _prepare_folder(out)  # before training, so that a bad folder fails at once
-    classes = int(max(y_train.max(), y_test.max())) + 1
-    model = _model_for(args, X_train.shape[1], classes)
-    started = time.perf_counter()
-    history = fit(
-        model,
-        X_train,
-        y_train,
-        loss=args.loss,
-        optimizer=_optimizer(args, model),
-        epochs=args.epochs,
-        batch_size=args.batch_size,
-        validation_split=args.validation_split,
-        seed=args.seed,
-        progress=not args.no_progress,
-    )
-    seconds = time.perf_counter() - started
-    test = evaluate(model, X_test, y_test, loss=args.loss)
-    settings = {k: v for k, v in vars(args).items() if k not in ("run", "command")}
-    record = {
-        "settings": {**settings, "out": out},
-        "model": model.architecture(),
-        "parameters": model.num_parameters(),
-        "examples": {"train": len(y_train), "test": len(y_test)},
-        "standardize": {"mean": mean.tolist(), "std": std.tolist()},
-        "test": test,
-        "final_epoch": {k: v[-1] for k, v in history.items()},
-        "train_seconds": round(seconds, 3),
-        "history": dict(history),
-    }
-    save(model, os.path.join(out, "model.npz"))
-    _write_metrics(out, record, history.rows())
-    from .plots import plot_decision_boundary, plot_history  # matplotlib: imported when needed
-
-    written = ["model.npz", "metrics.csv", "metrics.json", "curves.svg"]
-    plot_history(
-        history, os.path.join(out, "curves.svg"), title=f"{args.dataset}: {model.extra_repr()}"
-    )
-    if X_test.shape[1] == 2:
-        X_all = np.vstack([X_train, X_test])
-        y_all = np.concatenate([y_train, y_test])
-        threshold = decision_threshold(model, args.loss, y_all)
-        plot_decision_boundary(
-            model,
-            X_all,
-            y_all,
-            os.path.join(out, "boundary.svg"),
-            threshold=threshold,
-            title=f"{args.dataset}: decision regions",
-        )
-        written.append("boundary.svg")
+def _print_run(run: Run) -> None:
+    config, model, test = run.config, run.model, run.test
     accuracy = f", accuracy {test['accuracy']:.4f}" if "accuracy" in test else ""
     print(
-        f"{args.dataset}: {model.extra_repr()} ({model.num_parameters()} parameters, "
-        f"{args.dtype}), {args.epochs} epochs in {seconds:.2f} s"
+        f"{config.dataset}: {model.extra_repr()} ({model.num_parameters()} parameters, "
+        f"{config.dtype}), {config.epochs} epochs in {run.seconds:.2f} s"
     )
-    print(f"test ({len(y_test)} examples): loss {test['loss']:.4f}{accuracy}")
-    print(f"wrote {out}/{{{','.join(written)}}}")
-    return model, record, X_test, y_test
+    print(f"test ({len(run.split.y_test)} examples): loss {test['loss']:.4f}{accuracy}")
+    print(f"wrote {run.out}/{{{','.join(run.files)}}}")
+
+
+def _train_and_print(args: argparse.Namespace) -> Run:
+    run = train_run(_config(args))
+    _print_run(run)
+    return run
 
 
 def run_train(args: argparse.Namespace) -> int:
-    train_run(args)
+    _train_and_print(args)
     return 0
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    model, record, X_test, y_test = train_run(args)
+    run = _train_and_print(args)
+    X, y = run.split.X_test[:8], run.split.y_test[:8]
+    path = os.path.join(run.out, "graph.svg")
     try:
-        from .graph import draw_graph
-    except ImportError:
-        return 0  # the graph renderer is not part of this installation
-    loss = loss_of(model, X_test[:8], y_test[:8], args.loss)
-    loss.backward()
-    path = os.path.join(record["settings"]["out"], "graph.svg")
-    try:
-        draw_graph(loss, path=path)
-    except (RuntimeError, OSError) as exc:
+        draw_loss_graph(run.model, X, y, run.config.loss, path)
+    except (RuntimeError, OSError) as exc:  # Graphviz's dot missing or failing
         print(f"{PROG}: note: graph not drawn: {exc}", file=sys.stderr)
         return 0
     print(f"wrote {path} (the graph of one forward pass and loss on 8 examples)")
@@ -408,19 +284,18 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 def run_graph(args: argparse.Namespace) -> int:
-    from .graph import GraphvizNotFoundError, draw_graph
+    from .graph import GraphvizNotFoundError  # graphviz: imported when a graph is drawn
 
-    X_train, _, y_train, _, _, _ = _load_dataset(args)
-    X, y = X_train[: args.examples], y_train[: args.examples]
-    model = _model_for(args, X.shape[1], int(y_train.max()) + 1)
-    loss = loss_of(model, X, y, args.loss)
-    loss.backward()
+    config = _config(args, command_own=("out",))  # graph's --out is the picture's file
+    split = load_dataset(config.dataset, **config.dataset_options())
+    X, y = split.X_train[: args.examples], split.y_train[: args.examples]
+    model = build_model(X.shape[1], split.classes, **config.model_options())
     options = {"rankdir": args.direction, "show_data": not args.no_data}
     options.update(show_grad=not args.no_grad, color_by_grad=args.color_by_grad)
     if args.max_nodes is not None:
         options["max_nodes"] = args.max_nodes
     try:
-        path = draw_graph(loss, path=args.out, **options)
+        path = draw_loss_graph(model, X, y, args.loss, args.out, **options)
     except GraphvizNotFoundError as exc:
         raise CliError(str(exc)) from None
     print(f"wrote {path}: the {args.loss} loss of {model.extra_repr()} on {len(y)} examples")
@@ -428,10 +303,19 @@ def run_graph(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status."""
+    """Run the command line; returns the exit status.
+
+    >>> main(["train", "--epochs", "0"])
+    Traceback (most recent call last):
+        ...
+    SystemExit: 2
+    """
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
+    except ConfigError as exc:
+        print(f"{PROG} {args.command}: error: {exc.describe(_option)}", file=sys.stderr)
+        return 1
     except (CliError, ValueError, OSError, FloatingPointError) as exc:
         print(f"{PROG} {args.command}: error: {exc}", file=sys.stderr)
         return 1

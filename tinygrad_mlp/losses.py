@@ -17,12 +17,13 @@ an (n, n) matrix of differences: the classic silent bug of hand-written training
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from .data import to_pm1
 from .engine import Value, stack
+from .labels import class_labels, signs, zero_one
 
 __all__ = [
     "sse",
@@ -33,6 +34,7 @@ __all__ = [
     "accuracy",
     "classify",
     "LOSSES",
+    "ONE_OUTPUT_LOSSES",
 ]
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -74,16 +76,10 @@ def _matched(pred: Any, target: Any, loss: str) -> tuple[Value, Value]:
 
 def _labels(labels: Any, n: int, loss: str) -> np.ndarray:
     """Integer class labels as a 1-D int64 array of length n ((n, 1) is flattened)."""
-    y = np.asarray(labels.data if isinstance(labels, Value) else labels)
-    if y.ndim == 2 and y.shape[1] == 1:
-        y = y[:, 0]
-    if y.ndim != 1 or len(y) != n:
+    y = class_labels(labels, what=f"{loss}: labels")
+    if len(y) != n:
         raise ValueError(f"{loss}: expected {n} labels (shape ({n},)), got shape {y.shape}")
-    if y.dtype.kind == "f" and np.all(y == np.round(y)):
-        y = y.astype(np.int64)
-    if y.dtype.kind not in "iu":
-        raise ValueError(f"{loss}: labels must be integers, got dtype {y.dtype}")
-    return y.astype(np.int64, copy=False)
+    return y
 
 
 # ----------------------------------------------------------------------------------------------
@@ -179,34 +175,27 @@ def hinge(scores: Any, labels: Any, margin: float = 1.0, reduction: str = "mean"
     """Max-margin (hinge) loss, max(0, margin - y * score), for labels y = -1 or +1.
 
     Labels may also be given as 0/1 (the convention of `tinygrad_mlp.data`): if every label is
-    0 or 1, 0 means -1 (as `data.to_pm1` maps them). Any other value, or a mix of 0 and -1,
+    0 or 1, 0 means -1 (see `labels.signs`). Any other value, or a mix of 0 and -1,
     raises a ValueError.
 
     >>> hinge(Value(np.array([2.0, -0.5])), np.array([1, 0])).item()   # losses 0 and 0.5
     0.25
     """
-    raw = np.asarray(labels.data if isinstance(labels, Value) else labels)
-    values = set(np.unique(raw).tolist())
-    if values <= {0, 1}:
-        signs = to_pm1(raw)
-    elif values <= {-1, 1}:
-        signs = raw.astype(np.float64)
-    else:
-        raise ValueError(
-            f"hinge: labels must be -1/+1 (or 0/1, with 0 meaning -1), got values "
-            f"{sorted(values)[:5]}"
-        )
-    scores, y = _matched(scores, signs, "hinge")
+    pm1 = signs(labels, what="hinge: labels")
+    scores, y = _matched(scores, pm1, "hinge")
     return _reduce((margin - y * scores).relu(), reduction)
 
 
-LOSSES = {
+LOSSES: dict[str, Callable[..., Value]] = {
     "sse": sse,
     "mse": mse,
     "cross_entropy": cross_entropy,
     "binary_cross_entropy": binary_cross_entropy,
     "hinge": hinge,
 }
+# The losses for two classes that want one output per example (a score or a logit) and 0/1 or
+# -1/+1 labels; the others want one output per class (or regress on any targets).
+ONE_OUTPUT_LOSSES = ("hinge", "binary_cross_entropy")
 
 # ----------------------------------------------------------------------------------------------
 # Accuracy
@@ -250,6 +239,4 @@ def accuracy(outputs: Any, labels: Any, threshold: float = 0.0) -> float:
     y = _labels(y, len(predicted), "accuracy")
     if len(y) == 0:
         raise ValueError("accuracy: no examples")
-    if np.any(y < 0):  # -1/+1 labels
-        y = (y > 0).astype(np.int64)
-    return float(np.mean(predicted == y))
+    return float(np.mean(predicted == zero_one(y)))

@@ -4,33 +4,41 @@ Figures are drawn on `matplotlib.figure.Figure` objects directly (no pyplot, no 
 switch), so these functions work on a headless machine and do not disturb an interactive
 session. The SVG is reproducible: same inputs, same bytes.
 
+matplotlib is imported when a plot is first drawn, so `import tinygrad_mlp` does not load it.
+
+>>> import os, tempfile
 >>> from tinygrad_mlp import MLP, data
 >>> X, y = data.moons(n=200, seed=0)
 >>> model = MLP(2, [16, 16, 2], seed=0)
 >>> history = model.fit(X, y, epochs=20, progress=False)
->>> plot_history(history, "curves.svg")                      # doctest: +SKIP
->>> plot_decision_boundary(model, X, y, "boundary.svg")      # doctest: +SKIP
+>>> folder = tempfile.TemporaryDirectory()
+>>> path = plot_history(history, os.path.join(folder.name, "curves.svg"))
+>>> path = plot_decision_boundary(model, X, y, os.path.join(folder.name, "boundary.svg"))
+>>> sorted(os.listdir(folder.name))
+['boundary.svg', 'curves.svg']
+>>> folder.cleanup()
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import matplotlib
 import numpy as np
-from matplotlib.colors import ListedColormap
-from matplotlib.figure import Figure
-from matplotlib.ticker import FormatStrFormatter, NullFormatter
 
+from .labels import zero_one
 from .losses import classify
 from .nn import Module
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = ["plot_history", "plot_decision_boundary"]
 
 # Small, readable SVG: text kept as text, fixed ids, no timestamp.
-_SVG_STYLE = {"svg.fonttype": "none", "svg.hashsalt": "tinygrad_mlp", "font.size": 9}
+# Any: matplotlib's stubs type rc keys as a Literal of every setting's name
+_SVG_STYLE: Any = {"svg.fonttype": "none", "svg.hashsalt": "tinygrad_mlp", "font.size": 9}
 _CLASS_COLORS = [
     "#4c72b0",
     "#dd8452",
@@ -46,6 +54,8 @@ _CLASS_COLORS = [
 
 
 def _write(fig: Figure, path: str | os.PathLike[str]) -> str:
+    import matplotlib
+
     path = os.fspath(path)
     with matplotlib.rc_context(_SVG_STYLE):
         fig.savefig(path, format="svg", metadata={"Date": None})
@@ -60,6 +70,10 @@ def plot_history(
     `history` is what `fit` returns (or any dict with "loss" and optionally "accuracy",
     "val_loss", "val_accuracy"). Returns the path written.
     """
+    import matplotlib
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import FormatStrFormatter, NullFormatter
+
     if not history.get("loss"):
         raise ValueError("plot_history: the history has no 'loss' values to plot")
     panels = [m for m in ("loss", "accuracy") if history.get(m)]
@@ -100,6 +114,10 @@ def plot_decision_boundary(
     `X` must have 2 features. Classes come from `losses.classify(outputs, threshold)`: the
     largest output, or for one output whether it exceeds `threshold`. Returns the path written.
     """
+    import matplotlib
+    from matplotlib.colors import ListedColormap
+    from matplotlib.figure import Figure
+
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y).reshape(len(y))
     if X.ndim != 2 or X.shape[1] != 2:
@@ -111,7 +129,7 @@ def plot_decision_boundary(
     grid_x, grid_y = np.meshgrid(xs, ys)
     grid = np.column_stack([grid_x.ravel(), grid_y.ravel()])
     regions = classify(model.predict(grid), threshold).reshape(grid_x.shape)
-    labels = (y > 0).astype(np.int64) if np.any(y < 0) else y.astype(np.int64)
+    labels = zero_one(y)
     k = int(max(regions.max(), labels.max())) + 1
     colors = ListedColormap([_CLASS_COLORS[i % len(_CLASS_COLORS)] for i in range(k)])
     with matplotlib.rc_context(_SVG_STYLE):

@@ -14,15 +14,15 @@ so the weights are updated once per epoch: full-batch gradient descent, the text
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from tqdm.auto import tqdm
 
-from .data import _check_count, batches, one_hot, train_test_split
+from . import checks
+from .data import batches, one_hot, train_test_split
 from .engine import Value, no_grad
+from .labels import LabelError, class_labels, is_zero_one
 from .losses import LOSSES, accuracy
 from .nn import Module
 from .optim import OPTIMIZERS, Optimizer
@@ -57,7 +57,7 @@ class History(dict):
 
 
 def _resolve_loss(loss: str | LossFn) -> tuple[str, LossFn]:
-    if callable(loss):
+    if callable(loss):  # a function (outputs, targets) -> Value
         return getattr(loss, "__name__", "loss"), loss
     if loss not in LOSSES:
         raise ValueError(f"unknown loss {loss!r}; choose one of {', '.join(LOSSES)}")
@@ -80,12 +80,10 @@ def _make_optimizer(optimizer: str | Optimizer, model: Module, lr: float | None)
 
 def _class_labels(y: np.ndarray) -> np.ndarray | None:
     """y as 1-D int64 class labels if it holds them (shape (n,) or (n, 1)), else None."""
-    flat = y.reshape(len(y)) if y.ndim == 2 and y.shape[1] == 1 else y
-    if flat.ndim != 1 or flat.dtype.kind not in "biuf":
-        return None
-    if flat.dtype.kind == "f" and not np.all(flat == np.round(flat)):
-        return None
-    return flat.astype(np.int64)
+    try:
+        return class_labels(y)
+    except LabelError:
+        return None  # regression targets
 
 
 def decision_threshold(model: Module, loss: str, labels: np.ndarray) -> float:
@@ -96,7 +94,7 @@ def decision_threshold(model: Module, loss: str, labels: np.ndarray) -> float:
     """
     if getattr(model, "output_activation", None) == "sigmoid":
         return 0.5
-    if loss in ("sse", "mse") and np.all((labels == 0) | (labels == 1)):
+    if loss in ("sse", "mse") and is_zero_one(labels):
         return 0.5
     return 0.0
 
@@ -116,13 +114,7 @@ class _Task:
     def __init__(self, model: Module, loss: str | LossFn, X: Any, y: Any) -> None:
         self.loss_name, self.loss_fn = _resolve_loss(loss)
         _check_output_layer(model, self.loss_name)
-        self.X = np.asarray(X, dtype=model.dtype)
-        self.y = np.asarray(y)
-        if self.X.ndim == 0 or self.y.ndim == 0 or len(self.X) != len(self.y):
-            raise ValueError(
-                f"X and y must hold the same number of examples (first axis), got shapes "
-                f"{self.X.shape} and {self.y.shape}"
-            )
+        self.X, self.y = checks.examples(np.asarray(X, dtype=model.dtype), y)
         if len(self.y) == 0:
             raise ValueError("no examples to train or evaluate on (len(X) == 0)")
         self.labels = _class_labels(self.y)
@@ -139,11 +131,12 @@ class _Task:
         )
 
     def targets(self, idx: np.ndarray | slice) -> Any:
-        if self.one_hot:
+        if self.one_hot and self.labels is not None:
             return one_hot(self.labels[idx], self.width)
         return self.y[idx]
 
     def accuracy(self, outputs: Any, idx: np.ndarray | slice) -> float:
+        assert self.labels is not None, "accuracy is for class labels"
         return accuracy(outputs, self.labels[idx], self.threshold)
 
 
@@ -211,9 +204,9 @@ def fit(
     summed), computed as the weights were being updated. A loss that becomes nan or infinite
     stops training with a FloatingPointError naming the epoch.
     """
-    epochs = _check_count(epochs, "epochs")
+    epochs = checks.count(epochs, "epochs")
     if batch_size is not None:
-        batch_size = _check_count(batch_size, "batch_size")
+        batch_size = checks.count(batch_size, "batch_size")
     task = _Task(model, loss, X, y)
     n = len(task.y)
     train_idx = np.arange(n)
@@ -225,13 +218,15 @@ def fit(
             raise ValueError("validation_data must be a pair (X_val, y_val)")
         validation = _Task(model, task.loss_fn, *validation_data)
     elif validation_split:
-        if isinstance(validation_split, bool) or not isinstance(validation_split, numbers.Real):
-            raise TypeError(f"validation_split must be a fraction, got {validation_split!r}")
+        validation_split = checks.fraction(validation_split, "validation_split")
         train_idx, val_idx, _, _ = train_test_split(train_idx, train_idx, validation_split, seed)
         validation = _Task(model, task.loss_fn, task.X[val_idx], task.y[val_idx])
     opt = _make_optimizer(optimizer, model, lr)
-    rng = np.random.default_rng(seed)
+    rng = checks.generator(seed)
     summed = task.loss_name == "sse"
+
+    # imported when first used, so that `import tinygrad_mlp` stays light
+    from tqdm.auto import tqdm  # type: ignore[import-untyped]
 
     history = History()
     bar = tqdm(range(1, epochs + 1), desc="training", unit="epoch", disable=not progress)

@@ -1,0 +1,375 @@
+"""A training run as a Python function: load a dataset, standardise it, build an MLP, fit it,
+evaluate it on the test set and write the run folder. The `tinygrad-mlp` command is this plus
+argument parsing and printing.
+
+The run folder holds the model (`model.npz`), the metrics per epoch (`metrics.csv`, and
+`metrics.json` with the settings, the history and the final test figures), the learning curves
+(`curves.svg`) and, for 2-D datasets, the decision regions (`boundary.svg`).
+
+>>> import os, tempfile
+>>> from tinygrad_mlp.runs import RunConfig, train_run
+>>> folder = tempfile.TemporaryDirectory()
+>>> config = RunConfig(dataset="moons", samples=60, hidden=[4], epochs=2, progress=False,
+...                    out=os.path.join(folder.name, "moons"))
+>>> run = train_run(config)
+>>> run.model.extra_repr(), len(run.split.y_test), sorted(run.test)
+('2 -> 4 -> 2', 12, ['accuracy', 'loss'])
+>>> run.files
+['model.npz', 'metrics.csv', 'metrics.json', 'curves.svg', 'boundary.svg']
+>>> sorted(os.listdir(run.out)) == sorted(run.files)
+True
+>>> folder.cleanup()
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import json
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from . import data
+from .labels import count_classes
+from .losses import LOSSES, ONE_OUTPUT_LOSSES
+from .nn import MLP
+from .optim import SGD, Adam, Optimizer
+from .serialize import save
+from .train import History, decision_threshold, evaluate, fit, loss_of
+
+__all__ = [
+    "TOY_DATASETS",
+    "DATASETS",
+    "OPTIMIZERS",
+    "ConfigError",
+    "RunConfig",
+    "Split",
+    "Run",
+    "load_dataset",
+    "build_model",
+    "train_run",
+    "draw_loss_graph",
+]
+
+TOY_DATASETS: dict[str, Callable[..., tuple[np.ndarray, np.ndarray]]] = {
+    "moons": data.moons,
+    "xor": data.xor,
+    "circles": data.circles,
+    "spirals": data.spirals,
+}
+DATASETS = [*TOY_DATASETS, "digits", "mnist"]
+OPTIMIZERS = ["sgd", "adam"]
+
+
+class ConfigError(ValueError):
+    """Settings of a run that cannot work together.
+
+    The message is a template of the settings at fault, so each face names them its own way:
+    ``str(error)`` says the field names (``data_dir``), ``error.describe(to_option)`` lets the
+    command line say its options (``--data-dir``).
+
+    >>> error = ConfigError("{0} mnist needs {1}", "dataset", "data_dir")
+    >>> str(error), error.describe(lambda name: "--" + name.replace("_", "-"))
+    ('dataset mnist needs data_dir', '--dataset mnist needs --data-dir')
+    """
+
+    def __init__(self, template: str, *settings: str) -> None:
+        self.template = template
+        self.settings = settings
+        super().__init__(self.describe())
+
+    def describe(self, name: Callable[[str], str] = str) -> str:
+        """The message, each setting at fault written as `name(setting)`."""
+        return self.template.format(*(name(setting) for setting in self.settings))
+
+
+def _check_choice(setting: str, value: object, choices: list[str]) -> None:
+    if value not in choices:
+        raise ConfigError(f"unknown {{0}} {value!r}; choose one of {', '.join(choices)}", setting)
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Everything a run depends on. The defaults are those of `tinygrad-mlp train`.
+
+    `samples` and `noise` shape a toy dataset (None: 300 points, the dataset's own noise);
+    `data_dir` is the folder of the IDX files for ``dataset="mnist"``; `test_size` is the
+    fraction held out for testing (MNIST has its own test files); `init` None picks the
+    initialisation that suits `activation`; `batch_size` None is one batch per epoch; `out`
+    None writes to ``runs/<dataset>``; `progress` shows a progress bar on stderr.
+    """
+
+    dataset: str = "moons"
+    data_dir: str | None = None
+    samples: int | None = None
+    noise: float | None = None
+    test_size: float = 0.2
+    validation_split: float = 0.0
+    hidden: list[int] = field(default_factory=lambda: [16, 16])
+    activation: str = "relu"
+    init: str | None = None
+    loss: str = "cross_entropy"
+    optimizer: str = "sgd"
+    lr: float = 0.05
+    momentum: float = 0.9
+    weight_decay: float = 0.0
+    epochs: int = 30
+    batch_size: int | None = 32
+    seed: int = 0
+    dtype: str = "float64"
+    out: str | None = None
+    progress: bool = True
+
+    def __post_init__(self) -> None:
+        _check_choice("dataset", self.dataset, DATASETS)
+        _check_choice("loss", self.loss, list(LOSSES))
+        _check_choice("optimizer", self.optimizer, OPTIMIZERS)
+
+    def dataset_options(self) -> dict[str, Any]:
+        """The keywords of `load_dataset` these settings give."""
+        names = ("data_dir", "samples", "noise", "test_size", "seed")
+        return {name: getattr(self, name) for name in names}
+
+    def model_options(self) -> dict[str, Any]:
+        """The keywords of `build_model` these settings give."""
+        names = ("loss", "hidden", "activation", "init", "seed", "dtype", "dataset")
+        return {name: getattr(self, name) for name in names}
+
+    @property
+    def folder(self) -> str:
+        """The run folder: `out`, or ``runs/<dataset>``."""
+        return self.out or os.path.join("runs", self.dataset)
+
+
+@dataclass(frozen=True)
+class Split:
+    """A dataset split in two and standardised with the training set's statistics."""
+
+    X_train: np.ndarray
+    X_test: np.ndarray
+    y_train: np.ndarray
+    y_test: np.ndarray
+    mean: np.ndarray
+    std: np.ndarray
+
+    @property
+    def classes(self) -> int:
+        """How many classes the labels of both sets stand for."""
+        return count_classes(self.y_train, self.y_test)
+
+
+@dataclass(frozen=True)
+class Run:
+    """What `train_run` did: the trained model, its history and test figures, the files written.
+
+    `record` is what `metrics.json` holds.
+    """
+
+    config: RunConfig
+    out: str
+    split: Split
+    model: MLP
+    history: History
+    test: dict[str, float]
+    seconds: float
+    files: list[str]
+    record: dict[str, Any]
+
+
+def load_dataset(
+    dataset: str,
+    *,
+    data_dir: str | None = None,
+    samples: int | None = None,
+    noise: float | None = None,
+    test_size: float = 0.2,
+    seed: int = 0,
+) -> Split:
+    """The named dataset, split (stratified, from `seed`) and standardised.
+
+    >>> split = load_dataset("spirals", samples=30, seed=0)
+    >>> split.X_train.shape, split.X_test.shape, split.classes
+    ((24, 2), (6, 2), 3)
+    >>> bool(np.allclose(split.X_train.mean(axis=0), 0.0))
+    True
+    """
+    if dataset == "mnist":
+        if not data_dir:
+            raise ConfigError(
+                "{0} mnist needs {1}, the folder of the IDX files", "dataset", "data_dir"
+            )
+        X_train, y_train = data.load_mnist(data_dir, "train")
+        X_test, y_test = data.load_mnist(data_dir, "test")
+    else:
+        _check_choice("dataset", dataset, DATASETS)
+        if dataset == "digits":
+            X, y = data.digits()
+        else:
+            options: dict[str, Any] = {"n": samples or 300, "seed": seed}
+            if noise is not None:
+                options["noise"] = noise
+            X, y = TOY_DATASETS[dataset](**options)
+        X_train, X_test, y_train, y_test = data.train_test_split(
+            X, y, test_size=test_size, seed=seed, stratify=True
+        )
+    X_train, X_test, mean, std = data.standardize(X_train, X_test)
+    return Split(X_train, X_test, y_train, y_test, mean, std)
+
+
+def build_model(
+    features: int,
+    classes: int,
+    *,
+    loss: str = "cross_entropy",
+    hidden: list[int] | None = None,
+    activation: str = "relu",
+    init: str | None = None,
+    seed: int = 0,
+    dtype: str = "float64",
+    dataset: str = "the dataset",
+) -> MLP:
+    """An MLP for `classes` classes: one output per class, or one for the two-class losses.
+
+    >>> build_model(2, 2, loss="hinge", hidden=[8]).extra_repr()
+    '2 -> 8 -> 1'
+    >>> build_model(2, 3, loss="hinge", dataset="spirals")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+        ...
+    tinygrad_mlp.runs.ConfigError: loss hinge is for two classes with one output; spirals has 3 ...
+    """
+    if loss in ONE_OUTPUT_LOSSES and classes != 2:
+        raise ConfigError(
+            f"{{0}} {loss} is for two classes with one output; {dataset} has {classes} classes "
+            "(use cross_entropy, mse or sse)",
+            "loss",
+        )
+    width = 1 if loss in ONE_OUTPUT_LOSSES else classes
+    return MLP(
+        features,
+        [*(hidden if hidden is not None else [16, 16]), width],
+        activation=activation,
+        init=init,
+        seed=seed,
+        dtype=dtype,
+    )
+
+
+def _prepare_folder(path: str) -> None:
+    """Make the folder and prove it writable, before any training time is spent."""
+    try:
+        os.makedirs(path, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as exc:
+        raise OSError(f"cannot write to output folder {path!r}: {exc.strerror or exc}") from None
+
+
+def _optimizer(config: RunConfig, model: MLP) -> Optimizer:
+    params = model.parameters()
+    if config.optimizer == "sgd":
+        return SGD(params, lr=config.lr, momentum=config.momentum, weight_decay=config.weight_decay)
+    return Adam(params, lr=config.lr, weight_decay=config.weight_decay)
+
+
+def _write_metrics(out: str, record: dict[str, Any], rows: list[dict[str, float]]) -> None:
+    with open(os.path.join(out, "metrics.json"), "w") as f:
+        json.dump(record, f, indent=2)
+        f.write("\n")
+    with open(os.path.join(out, "metrics.csv"), "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def _write_plots(
+    run_out: str, config: RunConfig, model: MLP, split: Split, history: History
+) -> list[str]:
+    from .plots import plot_decision_boundary, plot_history  # matplotlib: imported when needed
+
+    title = f"{config.dataset}: {model.extra_repr()}"
+    plot_history(history, os.path.join(run_out, "curves.svg"), title=title)
+    if split.X_test.shape[1] != 2:
+        return ["curves.svg"]
+    X_all = np.vstack([split.X_train, split.X_test])
+    y_all = np.concatenate([split.y_train, split.y_test])
+    plot_decision_boundary(
+        model,
+        X_all,
+        y_all,
+        os.path.join(run_out, "boundary.svg"),
+        threshold=decision_threshold(model, config.loss, y_all),
+        title=f"{config.dataset}: decision regions",
+    )
+    return ["curves.svg", "boundary.svg"]
+
+
+def train_run(config: RunConfig) -> Run:
+    """Train as `config` says and write the run folder; returns the `Run`.
+
+    A folder that cannot be written fails at once (OSError), before any training; settings
+    that cannot work together raise a `ConfigError`. See the module's example.
+    """
+    out = config.folder
+    split = load_dataset(config.dataset, **config.dataset_options())
+    _prepare_folder(out)  # before training, so that a bad folder fails at once
+    model = build_model(split.X_train.shape[1], split.classes, **config.model_options())
+    started = time.perf_counter()
+    history = fit(
+        model,
+        split.X_train,
+        split.y_train,
+        loss=config.loss,
+        optimizer=_optimizer(config, model),
+        epochs=config.epochs,
+        batch_size=config.batch_size,
+        validation_split=config.validation_split,
+        seed=config.seed,
+        progress=config.progress,
+    )
+    seconds = time.perf_counter() - started
+    test = evaluate(model, split.X_test, split.y_test, loss=config.loss)
+    record = {
+        "settings": {**dataclasses.asdict(config), "out": out},
+        "model": model.architecture(),
+        "parameters": model.num_parameters(),
+        "examples": {"train": len(split.y_train), "test": len(split.y_test)},
+        "standardize": {"mean": split.mean.tolist(), "std": split.std.tolist()},
+        "test": test,
+        "final_epoch": {k: v[-1] for k, v in history.items()},
+        "train_seconds": round(seconds, 3),
+        "history": dict(history),
+    }
+    save(model, os.path.join(out, "model.npz"))
+    _write_metrics(out, record, history.rows())
+    files = ["model.npz", "metrics.csv", "metrics.json"]
+    files += _write_plots(out, config, model, split, history)
+    return Run(config, out, split, model, history, test, seconds, files, record)
+
+
+def draw_loss_graph(
+    model: MLP, X: np.ndarray, y: np.ndarray, loss: str, path: str, **options: Any
+) -> str:
+    """Backpropagate `model`'s `loss` on (X, y) and draw that graph to `path` (its suffix says
+    the format: svg, png, pdf, dot); returns the path written. `options` go to `draw_graph`.
+    Raises the renderer's error when Graphviz's `dot` is missing.
+
+    >>> import os, tempfile
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> split = load_dataset("moons", samples=20)
+    >>> path = draw_loss_graph(build_model(2, 2, hidden=[3]), split.X_train[:4], split.y_train[:4],
+    ...                        "cross_entropy", os.path.join(folder.name, "graph.dot"))
+    >>> open(path).read().startswith("digraph")
+    True
+    >>> folder.cleanup()
+    """
+    from .graph import draw_graph  # graphviz: imported when a graph is drawn
+
+    value = loss_of(model, X, y, loss)
+    value.backward()
+    return os.fspath(draw_graph(value, path=path, **options))
