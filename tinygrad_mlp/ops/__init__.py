@@ -13,59 +13,98 @@ math differs by type (`math.exp` for a float, `np.exp` for an array, `Value.exp`
 goes through the helpers (`exp`, `log`, `tanh`, `sqrt`, `power`). Broadcasting is undone once,
 by the engine (`unbroadcast`), so backward formulas may return gradients of the broadcast shape.
 
-By kind: `arithmetic` (+ - * / ** neg), `elementwise` (exp, log, tanh, relu, ... softmax),
-`reduce` (sum, mean, max, broadcast), `shape` (reshape, transpose, indexing, concat, stack),
-`linalg` (@). Users add their own operations the same way (see `Function`).
+By kind: `arithmetic` (+ - * / ** % neg), `elementwise` (exp, log, tanh, relu, sin, ...
+softmax), `activations` (leaky_relu, elu, gelu, softplus), `reduce` (sum, mean, max, min, var,
+broadcast), `select` (where, maximum, minimum, clip), `shape` (reshape, transpose, indexing,
+concat, stack), `linalg` (@). Users add their own operations the same way (see `Function`).
 """
 
 from __future__ import annotations
 
 from ..engine.function import Function
-from .arithmetic import Add, Div, Mul, Neg, Pow, PowConst, Sub
-from .elementwise import Abs, Exp, Log, LogSoftmax, Relu, Sigmoid, Softmax, Sqrt, Tanh
-from .helpers import data_of, exp, log, power, sign, sqrt, step, tanh
+from .activations import Elu, Gelu, LeakyRelu, Softplus
+from .arithmetic import Add, Div, Mul, Neg, Pow, PowConst, Remainder, Sub
+from .elementwise import (
+    Abs,
+    Cos,
+    Exp,
+    Expm1,
+    Log,
+    Log1p,
+    LogSoftmax,
+    Relu,
+    Sigmoid,
+    Sin,
+    Softmax,
+    Sqrt,
+    Tanh,
+)
+from .helpers import cos, data_of, exp, expm1, log, log1p, power, sign, sin, sqrt, step, tanh
 from .linalg import MatMul
-from .reduce import BroadcastTo, Max, Mean, Sum, expand
+from .reduce import BroadcastTo, Max, Mean, Min, Sum, Var, expand
+from .select import Clip, Maximum, Minimum, Where, maximum, minimum, where
 from .shape import Concat, GetItem, IndexAdd, Reshape, Stack, Transpose, concat, stack
 
 __all__ = [
     "Abs",
     "Add",
     "BroadcastTo",
+    "Clip",
     "Concat",
+    "Cos",
     "Div",
+    "Elu",
     "Exp",
+    "Expm1",
     "Function",
+    "Gelu",
     "GetItem",
     "IndexAdd",
+    "LeakyRelu",
     "Log",
+    "Log1p",
     "LogSoftmax",
     "MatMul",
     "Max",
+    "Maximum",
     "Mean",
+    "Min",
+    "Minimum",
     "Mul",
     "Neg",
     "Pow",
     "PowConst",
     "Relu",
+    "Remainder",
     "Reshape",
     "Sigmoid",
+    "Sin",
     "Softmax",
+    "Softplus",
     "Sqrt",
     "Stack",
     "Sub",
     "Sum",
     "Tanh",
     "Transpose",
+    "Var",
+    "Where",
     "concat",
+    "cos",
     "data_of",
     "exp",
     "expand",
+    "expm1",
     "log",
+    "log1p",
+    "maximum",
+    "minimum",
     "power",
     "sign",
+    "sin",
     "sqrt",
     "stack",
     "step",
     "tanh",
+    "where",
 ]

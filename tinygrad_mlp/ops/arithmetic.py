@@ -1,4 +1,4 @@
-"""Arithmetic: + - * / ** and negation."""
+"""Arithmetic: + - * / ** %, and negation."""
 
 from __future__ import annotations
 
@@ -55,6 +55,26 @@ class Div(Function):
     def backward(g, a, b, out):  # d(a/b) = da/b - a/b^2 db = (da - out db) / b
         gb = g / b
         return gb, -gb * out
+
+
+class Remainder(Function):
+    """a % b with the sign of b (Python's %, numpy's `mod`, PyTorch's `remainder`)."""
+
+    symbol = "%"
+    derivative = "d(a mod b) = da - ⌊a / b⌋·db"
+
+    @staticmethod
+    def forward(a, b):
+        if a.__class__ is float and b.__class__ is float:
+            return float(np.mod(np.float64(a), b)) if b == 0.0 else a % b  # 0: nan, not an error
+        return np.mod(a, b)
+
+    @staticmethod
+    def backward(g, a, b, out):  # a mod b = a - floor(a / b) b, floor constant almost everywhere
+        quotient = np.floor(np.divide(data_of(a), data_of(b)))
+        if quotient.ndim == 0:
+            quotient = float(quotient)
+        return g, -g * quotient
 
 
 class Neg(Function):

@@ -1,4 +1,4 @@
-"""Elementwise functions (exp, log, tanh, relu, ...) and the softmaxes."""
+"""Elementwise functions (exp, log, tanh, relu, sin, ...) and the softmaxes."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from ..engine.function import Function
-from .helpers import exp, log, sign, sqrt, step, tanh
+from .helpers import cos, exp, expm1, log, log1p, sign, sin, sqrt, step, tanh
 
 
 class Exp(Function):
@@ -96,6 +96,46 @@ class Sqrt(Function):
     @staticmethod
     def backward(g, a, out):  # d/dx sqrt x = 1 / (2 sqrt x)
         return g * 0.5 / out
+
+
+class Log1p(Function):
+    symbol = "log1p"
+    derivative = "d/dx ln(1 + x) = 1 / (1 + x)"
+    forward = staticmethod(log1p)
+
+    @staticmethod
+    def backward(g, a, out):  # d/dx ln(1 + x) = 1 / (1 + x)
+        return g / (1.0 + a)
+
+
+class Expm1(Function):
+    symbol = "expm1"
+    derivative = "d/dx (eˣ - 1) = eˣ"
+    forward = staticmethod(expm1)
+
+    @staticmethod
+    def backward(g, a, out):  # d/dx (e^x - 1) = e^x = out + 1
+        return g * (out + 1.0)
+
+
+class Sin(Function):
+    symbol = "sin"
+    derivative = "d/dx sin(x) = cos(x)"
+    forward = staticmethod(sin)
+
+    @staticmethod
+    def backward(g, a, out):  # d/dx sin x = cos x
+        return g * cos(a)
+
+
+class Cos(Function):
+    symbol = "cos"
+    derivative = "d/dx cos(x) = -sin(x)"
+    forward = staticmethod(cos)
+
+    @staticmethod
+    def backward(g, a, out):  # d/dx cos x = -sin x
+        return -g * sin(a)
 
 
 class Softmax(Function):

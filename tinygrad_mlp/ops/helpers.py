@@ -41,6 +41,10 @@ exp = _elementwise(math.exp, np.exp, "exp")
 log = _elementwise(math.log, np.log, "log")
 tanh = _elementwise(math.tanh, np.tanh, "tanh")
 sqrt = _elementwise(math.sqrt, np.sqrt, "sqrt")
+sin = _elementwise(math.sin, np.sin, "sin")
+cos = _elementwise(math.cos, np.cos, "cos")
+log1p = _elementwise(math.log1p, np.log1p, "log1p")
+expm1 = _elementwise(math.expm1, np.expm1, "expm1")
 
 
 def power(x: Any, p: float) -> Any:
@@ -86,6 +90,14 @@ def sign(x: Any) -> Any:
     if x.__class__ is float:
         return (x > 0.0) - (x < 0.0) + 0.0
     return np.sign(x)
+
+
+def positive_part(x: Any, slope: float = 0.0) -> Any:
+    """1 where x > 0, else `slope`, as constant data of x's kind (a float or an array)."""
+    x = data_of(x)
+    if x.__class__ is float:
+        return 1.0 if x > 0.0 else slope
+    return np.where(x > 0, 1.0, slope).astype(x.dtype, copy=False)
 
 
 def shape_of(x: Any) -> tuple[int, ...]:

@@ -1,4 +1,4 @@
-"""Reductions (sum, mean, max) and their inverse, broadcasting."""
+"""Reductions (sum, mean, max, min, var) and their inverse, broadcasting."""
 
 from __future__ import annotations
 
@@ -90,6 +90,56 @@ class Max(_Reduction):
         winners = a_data == np.max(a_data, axis=axis, keepdims=True)
         share = (winners / winners.sum(axis=axis, keepdims=True)).astype(a_data.dtype)
         return Sum.backward(g, a, out, axis, keepdims) * share
+
+
+class Min(_Reduction):
+    symbol = "min"
+    derivative = "d/dxᵢ min(x) = 1 at the minimum (shared by ties), else 0"
+
+    @staticmethod
+    def forward(a, axis, keepdims):
+        return np.min(a, axis=axis, keepdims=keepdims)
+
+    @staticmethod
+    def backward(g, a, out, axis, keepdims):
+        # The gradient goes to the minimum; tied minima share it equally (as for max).
+        shape = shape_of(a)
+        if not shape:
+            return g
+        a_data = data_of(a)
+        winners = a_data == np.min(a_data, axis=axis, keepdims=True)
+        share = (winners / winners.sum(axis=axis, keepdims=True)).astype(a_data.dtype)
+        return Sum.backward(g, a, out, axis, keepdims) * share
+
+
+def _centered(a: Any, axis: Any) -> Any:
+    """a minus its mean over `axis` (kept), for a float, an array or a Value."""
+    if isinstance(a, Value):
+        return a - a.mean(axis=axis, keepdims=True)
+    if a.__class__ is float:
+        return 0.0
+    return a - np.mean(a, axis=axis, keepdims=True)
+
+
+class Var(_Reduction):
+    """The variance over `axis`: the mean squared distance from the mean, divided by n - ddof."""
+
+    symbol = "var"
+    derivative = "d/dxᵢ var(x) = 2(xᵢ - mean(x)) / (n - ddof)"
+
+    @staticmethod
+    def forward(a, axis, keepdims, ddof):
+        return np.var(a, axis=axis, keepdims=keepdims, ddof=ddof)
+
+    @staticmethod
+    def backward(g, a, out, axis, keepdims, ddof):  # d var / dx_i = 2 (x_i - mean) / (n - ddof)
+        scale = 2.0 / (reduced_count(shape_of(a), axis) - ddof)
+        return Sum.backward(g, a, out, axis, keepdims) * (_centered(a, axis) * scale)
+
+    @classmethod
+    def describe(cls, params: dict[str, Any]) -> str:
+        text = super().describe(params)
+        return f"{text} ddof={params['ddof']}" if params.get("ddof") else text
 
 
 class BroadcastTo(Function):
