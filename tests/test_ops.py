@@ -17,8 +17,28 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tinygrad_mlp import Value, concat, gradcheck, gradgradcheck, stack
-from tinygrad_mlp.ops import Abs, Add, Div, Log, MatMul, Max, Mul, Pow, Relu, Sqrt, Sub
+from tinygrad_mlp import Value, concat, gradcheck, gradgradcheck, maximum, minimum, stack, where
+from tinygrad_mlp.ops import (
+    Abs,
+    Add,
+    Clip,
+    Div,
+    Elu,
+    LeakyRelu,
+    Log,
+    Log1p,
+    MatMul,
+    Max,
+    Min,
+    Mul,
+    Pow,
+    Relu,
+    Remainder,
+    Sqrt,
+    Sub,
+    Var,
+    Where,
+)
 from tinygrad_mlp.testing import strategies as tst
 from tinygrad_mlp.testing.strategies import DOMAINS, Domain
 
@@ -51,6 +71,18 @@ def shaped(min_dims=1, max_dims=3, min_side=1, max_side=4):
 def softmax_ref(a, axis=-1):
     e = np.exp(a - a.max(axis=axis, keepdims=True))
     return e / e.sum(axis=axis, keepdims=True)
+
+
+def leaky_relu_ref(a, slope=0.01):
+    return np.where(a > 0, a, slope * a)
+
+
+def elu_ref(a, alpha=1.0):
+    return np.where(a > 0, a, alpha * np.expm1(np.minimum(a, 0)))
+
+
+def gelu_ref(a):  # the tanh form
+    return 0.5 * a * (1 + np.tanh(np.sqrt(2 / np.pi) * (a + 0.044715 * a**3)))
 
 
 matmul_shapes = st.sampled_from(
@@ -156,6 +188,89 @@ OPS = [
         (ANY, ANY),
         st.just(((2, 3), (2, 3))),
     ),
+    # -- the ops of the tensor API (issue 11) --
+    OpCase("log1p", lambda a: a.log1p(), np.log1p, DOMAINS[Log1p]),
+    OpCase("expm1", lambda a: a.expm1(), np.expm1),
+    OpCase("sin", lambda a: a.sin(), np.sin),
+    OpCase("cos", lambda a: a.cos(), np.cos),
+    OpCase("leaky_relu", lambda a: a.leaky_relu(), leaky_relu_ref, DOMAINS[LeakyRelu]),
+    OpCase(
+        "leaky_relu_slope",
+        lambda a: a.leaky_relu(0.3),
+        lambda a: leaky_relu_ref(a, 0.3),
+        DOMAINS[LeakyRelu],
+    ),
+    OpCase("elu", lambda a: a.elu(), elu_ref, DOMAINS[Elu]),
+    OpCase("elu_alpha", lambda a: a.elu(0.5), lambda a: elu_ref(a, 0.5), DOMAINS[Elu]),
+    OpCase("gelu", lambda a: a.gelu(), gelu_ref),
+    OpCase("softplus", lambda a: a.softplus(), lambda a: np.log1p(np.exp(a))),
+    OpCase("clip", lambda a: a.clip(-1.0, 1.0), lambda a: np.clip(a, -1.0, 1.0), DOMAINS[Clip]),
+    OpCase("clip_low", lambda a: a.clip(low=-1.0), lambda a: np.maximum(a, -1.0), DOMAINS[Clip]),
+    OpCase("mod", lambda a, b: a % b, np.mod, DOMAINS[Remainder]),
+    OpCase("rmod", lambda b: 5.0 % b, lambda b: np.mod(5.0, b), DOMAINS[Remainder][1:]),
+    OpCase(
+        "where",
+        lambda a, b: where(a > 0, a, b),
+        lambda a, b: np.where(a > 0, a, b),
+        DOMAINS[Where],
+    ),
+    # shifted, so that hypothesis's favourite round numbers never tie (the second derivative
+    # of max(a, b) does not exist where a == b)
+    OpCase(
+        "maximum",
+        lambda a, b: maximum(a, b + 0.0123),
+        lambda a, b: np.maximum(a, b + 0.0123),
+        (ANY, ANY),
+    ),
+    OpCase(
+        "minimum",
+        lambda a, b: minimum(a, b + 0.0123),
+        lambda a, b: np.minimum(a, b + 0.0123),
+        (ANY, ANY),
+    ),
+    OpCase("min", lambda a: a.min(), np.min, DOMAINS[Min], shaped()),
+    OpCase(
+        "min_axis_keepdims",
+        lambda a: a.min(axis=0, keepdims=True),
+        lambda a: a.min(axis=0, keepdims=True),
+        DOMAINS[Min],
+        shaped(2),
+    ),
+    OpCase("var", lambda a: a.var(), np.var, DOMAINS[Var], shaped(min_side=2)),
+    OpCase(
+        "var_axis_ddof1",
+        lambda a: a.var(axis=-1, ddof=1),
+        lambda a: a.var(axis=-1, ddof=1),
+        DOMAINS[Var],
+        shaped(min_side=2),
+    ),
+    OpCase(
+        "std_axis0_keepdims",
+        lambda a: a.std(axis=0, keepdims=True),
+        lambda a: a.std(axis=0, keepdims=True),
+        DOMAINS[Var],
+        shaped(2, min_side=2),
+    ),
+    OpCase("flatten", lambda a: a.flatten(), lambda a: a.reshape(-1), shapes=shaped()),
+    OpCase(
+        "flatten_from_1",
+        lambda a: a.flatten(1),
+        lambda a: a.reshape(a.shape[0], -1),
+        shapes=shaped(2, 3),
+    ),
+    OpCase("squeeze", lambda a: a.squeeze(), np.squeeze, shapes=st.just(((2, 1, 3, 1),))),
+    OpCase(
+        "unsqueeze",
+        lambda a: a.unsqueeze(-1),
+        lambda a: np.expand_dims(a, -1),
+        shapes=shaped(0),
+    ),
+    OpCase(
+        "broadcast_to",
+        lambda a: a.broadcast_to((2, 3, 4)),
+        lambda a: np.broadcast_to(a, (2, 3, 4)),
+        shapes=st.sampled_from([((4,),), ((3, 1),), ((1, 3, 4),), ((),)]),
+    ),
 ]
 IDS = [op.name for op in OPS]
 
@@ -218,6 +333,23 @@ SCALAR_OPS = [
         "relu",
         "abs",
         "sqrt",
+        "log1p",
+        "expm1",
+        "sin",
+        "cos",
+        "leaky_relu",
+        "leaky_relu_slope",
+        "elu",
+        "elu_alpha",
+        "gelu",
+        "softplus",
+        "clip",
+        "clip_low",
+        "mod",
+        "rmod",
+        "where",
+        "maximum",
+        "minimum",
     }
 ]
 

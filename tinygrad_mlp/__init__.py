@@ -22,7 +22,7 @@ from .engine import (
 from .gradcheck import GradcheckError, KinkWarning, check_graph, gradcheck, gradgradcheck
 from .graph import draw_graph
 from .nn import MLP, Layer, Module, Neuron
-from .ops import Function, concat, stack
+from .ops import Function, concat, maximum, minimum, stack, where
 
 __version__ = "0.1.0"
 
@@ -47,8 +47,11 @@ __all__ = [
     "gradgradcheck",
     "is_grad_enabled",
     "losses",
+    "maximum",
+    "minimum",
     "no_grad",
     "optim",
     "stack",
     "unbroadcast",
+    "where",
 ]

@@ -365,10 +365,10 @@ class Value:
 
         >>> bool(Value(0.0)), bool(Value([2.0]) > 1)
         (False, True)
-        >>> bool(Value([1.0, 2.0]))
+        >>> bool(Value([1.0, 2.0]))  # doctest: +ELLIPSIS
         Traceback (most recent call last):
             ...
-        ValueError: the truth value of a Value with 2 elements is ambiguous: use (v > 0).data.any() or .all(), or reduce it first
+        ValueError: the truth value of a Value with 2 elements is ambiguous: use ...
         """
         data = self._data
         if data.__class__ is float:

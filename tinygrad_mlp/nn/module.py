@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from ..engine import Value, module_scope, no_grad
+from ..engine import Value, module_scope, no_grad, stack
 
 if TYPE_CHECKING:
     from ..train import History
@@ -340,4 +340,13 @@ def _adopt(parent: Module, child: Module, name: str) -> None:
 def _as_input(x: Any, dtype: np.dtype) -> Value:
     if isinstance(x, (str, bytes)) or x is None:
         raise TypeError(f"a model takes an array or a Value, got {type(x).__name__}")
+    if isinstance(x, (list, tuple)) and any(isinstance(item, Value) for item in x):
+        # micrograd's habit: one example as a list of scalar Values; gradients flow back to them
+        if not all(isinstance(item, Value) and item.is_scalar for item in x):
+            raise TypeError(
+                "a list given to a model holds either numbers or scalar Values (one example, "
+                "like [Value(2.0), Value(3.0)]); for a batch pass an array of shape (n, nin), "
+                "or stack() the Values"
+            )
+        return stack(list(x))
     return Value(np.asarray(x), requires_grad=False, dtype=dtype)

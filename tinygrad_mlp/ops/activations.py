@@ -66,7 +66,7 @@ class Gelu(Function):
         return 0.5 * a * (1.0 + tanh(_GELU_C * (a + _GELU_K * a * a * a)))
 
     @staticmethod
-    def backward(g, a, out):  # t = tanh(c (x + k x^3)); d/dx = (1 + t)/2 + x (1 - t^2) c (1 + 3k x^2)/2
+    def backward(g, a, out):  # t = tanh(u), u = c (x + k x^3): (1 + t)/2 + x (1 - t^2) u' / 2
         t = tanh(_GELU_C * (a + _GELU_K * a * a * a))
         inner = _GELU_C * (1.0 + 3.0 * _GELU_K * a * a)
         return g * (0.5 * (1.0 + t) + 0.5 * a * (1.0 - t * t) * inner)

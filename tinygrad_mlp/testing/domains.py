@@ -15,7 +15,29 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from ..ops import Abs, Add, Div, Log, MatMul, Max, Mul, Pow, Relu, Sqrt, Sub
+from ..ops import (
+    Abs,
+    Add,
+    Clip,
+    Div,
+    Elu,
+    LeakyRelu,
+    Log,
+    Log1p,
+    MatMul,
+    Max,
+    Maximum,
+    Min,
+    Minimum,
+    Mul,
+    Pow,
+    Relu,
+    Remainder,
+    Sqrt,
+    Sub,
+    Var,
+    Where,
+)
 
 __all__ = ["DEFAULT_DOMAIN", "DOMAINS", "Domain"]
 
@@ -75,4 +97,15 @@ DOMAINS: dict[type, tuple[Domain, ...]] = {
     Relu: (Domain(avoid=(0.0,)),),
     Abs: (Domain(avoid=(0.0,)),),
     Max: (Domain(distinct=True),),
+    Min: (Domain(distinct=True),),
+    Var: (Domain(distinct=True),),  # never all equal: std = sqrt(var) stays differentiable
+    Log1p: (Domain(-0.5, 3.0),),
+    LeakyRelu: (Domain(avoid=(0.0,)),),
+    Elu: (Domain(avoid=(0.0,)),),
+    Clip: (Domain(avoid=(-1.0, 1.0), margin=0.01),),  # for clip(-1, 1): away from both bounds
+    Where: (Domain(avoid=(0.0,)), Domain()),  # for where(a > 0, a, b): the mask is constant
+    Maximum: (Domain(), Domain()),  # ties share the gradient, as central differences do
+    Minimum: (Domain(), Domain()),
+    # a % b, with a / b in (2.04, 2.9): floor(a / b) is 2 everywhere, away from the jumps
+    Remainder: (Domain(4.3, 5.8), Domain(2.0, 2.1)),
 }

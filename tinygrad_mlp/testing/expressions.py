@@ -131,6 +131,19 @@ OPS: tuple[OpKind, ...] = (
     OpKind("log", 1, Value.log, _monotone(math.log), lambda a: a.lo >= 0.1),
     OpKind("sqrt", 1, Value.sqrt, _monotone(math.sqrt), lambda a: a.lo >= 0.1),
     OpKind("relu", 1, Value.relu, _monotone(lambda x: max(x, 0.0)), kink=True),
+    OpKind("sin", 1, Value.sin, lambda s, a: (-1.0, 1.0)),
+    OpKind("cos", 1, Value.cos, lambda s, a: (-1.0, 1.0)),
+    OpKind("softplus", 1, Value.softplus, _monotone(lambda x: math.log1p(math.exp(x)))),
+    OpKind("log1p", 1, Value.log1p, _monotone(math.log1p), lambda a: a.lo >= -0.5),
+    OpKind("expm1", 1, Value.expm1, _monotone(math.expm1), lambda a: a.hi <= math.log(LIMIT)),
+    OpKind("gelu", 1, Value.gelu, lambda s, a: (-0.2, max(a.hi, 0.0))),
+    OpKind(
+        "leaky_relu", 1, Value.leaky_relu, _monotone(lambda x: x if x > 0 else 0.01 * x), kink=True
+    ),
+    OpKind("elu", 1, Value.elu, _monotone(lambda x: x if x > 0 else math.expm1(x)), kink=True),
+    OpKind(
+        "maximum", 2, Value.maximum, lambda s, a, b: (max(a.lo, b.lo), max(a.hi, b.hi)), kink=True
+    ),
     OpKind("abs", 1, Value.abs, _absolutes, kink=True),
     OpKind(
         "sum",
@@ -142,6 +155,7 @@ OPS: tuple[OpKind, ...] = (
     ),
     OpKind("mean", 1, Value.mean, _same, params=_reductions, elementwise=False),
     OpKind("max", 1, Value.max, _same, params=_reductions, elementwise=False, kink=True),
+    OpKind("min", 1, Value.min, _same, params=_reductions, elementwise=False, kink=True),
     OpKind("softmax", 1, Value.softmax, lambda s, a: (0.0, 1.0), params=_axes, elementwise=False),
     OpKind(
         "log_softmax",
