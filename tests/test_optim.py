@@ -167,3 +167,34 @@ def test_a_parameter_listed_twice_is_updated_once() -> None:
 def test_bad_arguments_are_refused_with_a_clear_message(build, error, message) -> None:
     with pytest.raises(error, match=message):
         build()
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda ps: optim.SGD(ps, lr=0.1, weight_decay=0.1),
+        lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9, weight_decay=0.1),
+        lambda ps: optim.Adam(ps, lr=0.1, weight_decay=0.1),
+    ],
+    ids=["sgd-decay", "momentum-decay", "adam-decay"],
+)
+def test_a_parameter_no_backward_reached_is_left_alone(make) -> None:
+    unused_scalar, unused_tensor = Value(1.0), Value(np.ones(2))
+    used = Value(2.0)
+    opt = make([unused_scalar, unused_tensor, used])
+    for _ in range(2):
+        opt.zero_grad()
+        (used * used).backward()
+        opt.step()
+    assert unused_scalar.data == 1.0
+    np.testing.assert_array_equal(unused_tensor.data, [1.0, 1.0])
+    assert used.data != 2.0
+
+
+def test_a_scalar_whose_gradient_is_exactly_zero_still_decays() -> None:
+    w = Value(1.0)
+    opt = optim.SGD([w], lr=0.1, weight_decay=0.5)
+    (w * 0.0).backward()  # reached, with a gradient of exactly 0
+    assert w.has_grad and w.grad == 0.0
+    opt.step()
+    assert w.data == pytest.approx(1.0 - 0.1 * 0.5)

@@ -103,7 +103,9 @@ class SGD(Optimizer):
     velocity v = μ v + g is used instead of g (Nesterov: g + μ v); then w -= η * (that). The
     same rule as PyTorch's `torch.optim.SGD`.
 
-    >>> opt = SGD(MLP(2, [1]).parameters(), lr=0.1)  # doctest: +SKIP
+    >>> from tinygrad_mlp import MLP
+    >>> SGD(MLP(2, [1]).parameters(), lr=0.1, momentum=0.9)
+    SGD(2 parameters, lr=0.1, momentum=0.9, nesterov=False, weight_decay=0.0)
     """
 
     def __init__(
@@ -143,7 +145,9 @@ class Adam(Optimizer):
     corrected for their zero start. `weight_decay` adds weight_decay * w to g first (L2, as in
     PyTorch's `torch.optim.Adam`).
 
-    >>> opt = Adam(MLP(2, [1]).parameters(), lr=1e-3)  # doctest: +SKIP
+    >>> from tinygrad_mlp import MLP
+    >>> Adam(MLP(2, [1]).parameters(), lr=1e-3)
+    Adam(2 parameters, lr=0.001, betas=(0.9, 0.999), eps=1e-08, weight_decay=0.0)
     """
 
     def __init__(

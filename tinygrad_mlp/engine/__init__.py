@@ -14,13 +14,12 @@ from __future__ import annotations
 
 # value first: it completes the package's one import cycle (value -> ops -> function -> value)
 from .value import StaleDataError, Value, as_data, as_float_dtype  # isort: skip
+from ..ops.shape import concat, stack  # noqa: E402  (kept importable from here, as before)
 from .backward import backpropagate, call_backward, grad, unbroadcast
 from .function import Function, is_shared_constant, lift
 from .graph import common_scope, scope_chain, scope_path, walk
 from .modes import detect_anomaly, enable_grad, is_anomaly_enabled, is_grad_enabled, no_grad
 from .scope import Scope, current_scope, module_scope
-
-from ..ops.shape import concat, stack  # noqa: E402  (kept importable from here, as before)
 
 __all__ = [
     "Function",

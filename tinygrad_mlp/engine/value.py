@@ -169,7 +169,7 @@ class Value:
     >>> c = (a * b + b ** 2).tanh()
     >>> c.backward()
     >>> round(a.grad, 6), round(b.grad, 6)      # dc/da, dc/db (floats)
-    (-0.0, 0.0)
+    (-0.029598, -0.039464)
 
     `data` is a Python float for a scalar and a read-only numpy array (float64, or float32 if
     given one) for a tensor; integer input is converted to float64. A tensor leaf that requires
@@ -745,7 +745,6 @@ def _compare(a: Value, other: Any, ufunc: Any) -> Any:
 # The package's one import cycle, on purpose: Value's operators need the op classes (and the
 # `apply` that runs them, and the backward pass), and those are built on Value. Importing them
 # after Value is defined lets each refer to the other; nothing else imports in a circle.
-from .function import apply_binary, apply_unary  # noqa: E402
 from ..ops import (  # noqa: E402
     Abs,
     Add,
@@ -787,3 +786,4 @@ from ..ops import (  # noqa: E402
     Var,
 )
 from .backward import backward  # noqa: E402
+from .function import apply_binary, apply_unary  # noqa: E402

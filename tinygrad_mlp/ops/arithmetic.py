@@ -130,10 +130,14 @@ class Pow(Function):
 
     @staticmethod
     def backward(g, a, b, out, needs_grad=(True, True)):
-        ga = g * b * power(a, b - 1.0) if needs_grad[0] else None
+        # As in PyTorch, two places where a formula would give 0 * inf are 0 instead (only
+        # there: elsewhere the formula stays exact, so second derivatives stay right):
+        # d/da a^b = b a^(b-1) at a == 0, b == 0 (the power is taken to 0 there, not to -1);
+        # d/db a^b = a^b ln(a) at a == 0, b >= 0 (ln is taken of 1 there, not of 0).
+        a_is_zero = data_of(a) == 0
+        ga = None
+        if needs_grad[0]:
+            ga = g * b * power(a, b - 1.0 + (a_is_zero & (data_of(b) == 0)))
         if not needs_grad[1]:
             return ga, None
-        # d/db a^b = a^b ln(a); where a == 0 and b >= 0 it is 0 (a^b is 0 or 1 there and does not
-        # depend on b), as in PyTorch: ln is taken of 1 instead of 0 at those places
-        at_zero = (data_of(a) == 0) & (data_of(b) >= 0)
-        return ga, g * out * log(a + at_zero)
+        return ga, g * out * log(a + (a_is_zero & (data_of(b) >= 0)))

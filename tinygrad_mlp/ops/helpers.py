@@ -73,15 +73,15 @@ def data_of(x: Any) -> Any:
 
 
 def step(x: Any) -> Any:
-    """1 where x > 0 else 0, as constant data: the derivative of relu.
+    """0 where x <= 0 else 1, as constant data: the derivative of relu (1 at nan, as PyTorch).
 
     For an array it is a boolean mask: multiplying by it gives the other operand's dtype, with
     no float copy of the mask.
     """
     x = data_of(x)
     if x.__class__ is float:
-        return 1.0 if x > 0.0 else 0.0
-    return x > 0
+        return 0.0 if x <= 0.0 else 1.0
+    return ~(x <= 0)
 
 
 def sign(x: Any) -> Any:

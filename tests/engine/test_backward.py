@@ -1,0 +1,171 @@
+"""The backward pass and `grad`: every gradient in an array of its own, no side effects from
+`grad`, zero for what an output does not depend on, and one check of what a backward returns."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tinygrad_mlp import Function, Value, detect_anomaly, grad
+
+
+def test_each_leaf_gets_its_own_gradient_array() -> None:
+    a, b = Value(np.ones(3)), Value(np.ones(3))
+    (a + b).sum().backward()
+    assert a.grad is not b.grad
+    assert not np.shares_memory(a.grad, b.grad)
+
+
+def test_a_leaf_does_not_share_its_gradient_with_an_intermediate() -> None:
+    a = Value(np.ones((2, 3)))
+    h = a.reshape(6)  # reshape's backward hands back a view of h's gradient
+    h.sum().backward()
+    assert not np.shares_memory(a.grad, h.grad)
+
+
+def test_backward_never_stores_the_callers_gradient_array() -> None:
+    seed = np.ones(3)
+    x = Value(np.arange(3.0))
+    y = x * 1.0
+    y.backward(grad=seed)
+    assert y.grad is not seed and x.grad is not seed
+    assert not np.shares_memory(x.grad, seed)
+    x.backward(grad=seed)  # backward on the leaf itself
+    assert x.grad is not seed
+    np.testing.assert_array_equal(seed, np.ones(3))
+
+
+def test_grad_changes_no_grad_anywhere() -> None:
+    x = Value(np.array([1.0, 2.0]))
+    h = (x * x).tanh()
+    out = h.sum()
+    out.backward()
+    before = {id(v): np.array(v.grad) for v in (x, h, out)}
+    (gx,) = grad(out, [x])
+    for v in (x, h, out):
+        np.testing.assert_array_equal(v.grad, before[id(v)])
+    np.testing.assert_allclose(gx, x.grad)
+
+
+def test_grad_of_an_output_that_does_not_depend_on_the_input_is_zero() -> None:
+    x, unused = Value(np.ones(3)), Value(np.ones(2))
+    gx, gu = grad((x * 2).sum(), [x, unused])
+    np.testing.assert_array_equal(gu, np.zeros(2))
+    np.testing.assert_array_equal(gx, np.full(3, 2.0))
+
+
+def test_grad_of_a_constant_output_is_zero() -> None:
+    x = Value(3.0)
+    (dx,) = grad(x * 3, [x], create_graph=True)  # 3: a constant, it does not depend on x
+    assert grad(dx, x) == 0.0
+    (ddx,) = grad(dx, [x], create_graph=True)
+    assert isinstance(ddx, Value) and ddx.data == 0.0
+
+
+def test_grad_of_a_constant_tensor_output_is_a_zero_array() -> None:
+    x = Value(np.ones(2))
+    c = Value(np.ones(2), requires_grad=False)
+    np.testing.assert_array_equal(grad(c.sum(), x), np.zeros(2))
+
+
+def test_grad_can_be_taken_of_an_intermediate_value() -> None:
+    x = Value(2.0)
+    h = x * x
+    (gh,) = grad((h * 3).tanh(), [h])
+    assert gh == pytest.approx(3 * (1 - np.tanh(12.0) ** 2))
+
+
+def test_a_failed_backward_leaves_the_next_pass_clean() -> None:
+    class Fails(Function):
+        @staticmethod
+        def forward(x):
+            return x
+
+        @staticmethod
+        def backward(g, x, out):
+            raise RuntimeError("planted")
+
+    x = Value(2.0)
+    out = Fails.apply(x * x) + x * x
+    with pytest.raises(RuntimeError, match="planted"):
+        out.backward()
+    x.zero_grad()
+    (x * x).backward()
+    assert x.grad == 4.0
+
+
+class OneInputTwoGradients(Function):
+    @staticmethod
+    def forward(x):
+        return x * 2
+
+    @staticmethod
+    def backward(g, x, out):
+        return g * 2, "garbage"
+
+
+class TwoInputsThreeGradients(Function):
+    @staticmethod
+    def forward(a, b):
+        return a * b
+
+    @staticmethod
+    def backward(g, a, b, out):
+        return g * b, g * a, g
+
+
+class GradientIsAString(Function):
+    @staticmethod
+    def forward(x):
+        return x * 2
+
+    @staticmethod
+    def backward(g, x, out):
+        return "garbage"
+
+
+@pytest.mark.parametrize("scalar", [True, False], ids=["scalar", "tensor"])
+def test_a_one_input_op_returning_two_gradients_is_refused(scalar: bool) -> None:
+    x = Value(1.0) if scalar else Value(np.ones(2))
+    out = OneInputTwoGradients.apply(x)
+    with pytest.raises(TypeError, match="OneInputTwoGradients.backward returned 2 gradients for 1"):
+        (out if scalar else out.sum()).backward()
+
+
+@pytest.mark.parametrize("scalar", [True, False], ids=["scalar", "tensor"])
+def test_a_two_input_op_returning_three_gradients_is_refused(scalar: bool) -> None:
+    a, b = (Value(1.0), Value(2.0)) if scalar else (Value(np.ones(2)), Value(np.ones(2)))
+    out = TwoInputsThreeGradients.apply(a, b)
+    with pytest.raises(TypeError, match="returned 3 gradients for 2 inputs"):
+        (out if scalar else out.sum()).backward()
+
+
+def test_a_gradient_that_is_not_a_number_is_refused() -> None:
+    with pytest.raises(TypeError, match="GradientIsAString.backward returned a str"):
+        GradientIsAString.apply(Value(1.0)).backward()
+
+
+def test_anomaly_mode_never_flags_the_gradient_of_a_constant() -> None:
+    base = Value(np.array([0.0, 1.0]))
+    with detect_anomaly():
+        (base ** np.array([2.0, 2.0])).sum().backward()  # d/d(exponent) would need log(0)
+    np.testing.assert_array_equal(base.grad, [0.0, 2.0])
+
+
+def test_no_gradient_is_computed_for_a_constant_exponent() -> None:
+    class Counting(Function):
+        calls: list = []
+
+        @staticmethod
+        def forward(a, b):
+            return a * b
+
+        @staticmethod
+        def backward(g, a, b, out, needs_grad=(True, True)):
+            Counting.calls.append(needs_grad)
+            return (g * b if needs_grad[0] else None), (g * a if needs_grad[1] else None)
+
+    Counting.skips_unneeded_grads = True
+    x = Value(np.ones(2))
+    Counting.apply(x, np.ones(2)).sum().backward()
+    assert Counting.calls == [(True, False)]
