@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 from . import data, losses, optim  # submodules: data.moons, losses.hinge, optim.SGD, ...
+from .creation import arange, eye, full, ones, ones_like, rand, randn, zeros, zeros_like
 from .engine import (
     StaleDataError,
     Value,
@@ -36,12 +37,15 @@ __all__ = [
     "Neuron",
     "StaleDataError",
     "Value",
+    "arange",
     "check_graph",
     "concat",
     "data",
     "detect_anomaly",
     "draw_graph",
     "enable_grad",
+    "eye",
+    "full",
     "grad",
     "gradcheck",
     "gradgradcheck",
@@ -50,8 +54,14 @@ __all__ = [
     "maximum",
     "minimum",
     "no_grad",
+    "ones",
+    "ones_like",
     "optim",
+    "rand",
+    "randn",
     "stack",
     "unbroadcast",
     "where",
+    "zeros",
+    "zeros_like",
 ]
