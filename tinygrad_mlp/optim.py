@@ -21,7 +21,7 @@ import numpy as np
 
 from .engine import Value
 
-__all__ = ["Optimizer", "SGD", "Adam", "OPTIMIZERS"]
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "OPTIMIZERS"]
 
 
 def _check_number(
@@ -37,10 +37,26 @@ def _check_number(
     return value
 
 
+def _copy(x: Any) -> Any:
+    """A per-parameter buffer entry, copied if it is an array (None and counts as they are)."""
+    return np.array(x) if isinstance(x, np.ndarray) else x
+
+
 class Optimizer:
     """Base class: the parameter list, `zero_grad()`, and `step()` for subclasses to define."""
 
+    # The names of the per-parameter buffers a subclass keeps (lists, one entry per parameter):
+    # what `state_dict` saves beside the hyperparameters.
+    _buffers: tuple[str, ...] = ()
+
     def __init__(self, params: Iterable[Value], lr: float) -> None:
+        name = type(self).__name__
+        if hasattr(params, "named_parameters"):  # a Module
+            raise TypeError(f"{name} got the model itself; pass model.parameters()")
+        if callable(params):  # model.parameters, not called
+            raise TypeError(f"{name} got a method, not its result; call it: model.parameters()")
+        if isinstance(params, Value):
+            raise TypeError(f"{name} got one Value; pass a list of them: {name}([w], ...)")
         params = list(params)
         unique: dict[int, Value] = {}
         for i, p in enumerate(params):
@@ -87,6 +103,50 @@ class Optimizer:
         """The amount to subtract from parameter i, whose data is `w` and gradient `g`."""
         raise NotImplementedError
 
+    def _hyperparameters(self) -> dict[str, Any]:
+        return {k: v for k, v in vars(self).items() if k != "params" and not k.startswith("_")}
+
+    def state_dict(self) -> dict[str, Any]:
+        """The optimizer's settings and its per-parameter state (copies), as PyTorch's
+        `optimizer.state_dict()`: resume training where it stopped with `load_state_dict`.
+
+        >>> from tinygrad_mlp import MLP
+        >>> opt = Adam(MLP(2, [1], seed=0).parameters(), lr=0.01)
+        >>> sorted(opt.state_dict()), opt.state_dict()["settings"]["lr"]
+        (['class', 'settings', 'state'], 0.01)
+        """
+        state = {name: [_copy(x) for x in getattr(self, name)] for name in self._buffers}
+        return {"class": type(self).__name__, "settings": self._hyperparameters(), "state": state}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Take the settings and state of `state_dict()` (from an optimizer of the same class
+        over parameters of the same shapes); nothing changes if they do not fit."""
+        name = type(self).__name__
+        if not isinstance(state, dict) or {"class", "settings", "state"} - set(state):
+            raise ValueError(f"{name}.load_state_dict needs what state_dict() returns")
+        if state["class"] != name:
+            raise ValueError(f"a {state['class']} state cannot be loaded into {name}")
+        buffers = state["state"]
+        if set(buffers) != set(self._buffers):
+            raise ValueError(f"{name} state has {sorted(buffers)}, expected {sorted(self._buffers)}")
+        for key in self._buffers:
+            entries = buffers[key]
+            if len(entries) != len(self.params):
+                raise ValueError(
+                    f"{name} state is for {len(entries)} parameters, this optimizer has "
+                    f"{len(self.params)}"
+                )
+            for i, (x, p) in enumerate(zip(entries, self.params)):
+                if isinstance(x, np.ndarray) and x.shape != p.shape:
+                    raise ValueError(
+                        f"{name} state {key}[{i}] has shape {np.shape(x)}, the parameter "
+                        f"has shape {p.shape}"
+                    )
+        for key, value in state["settings"].items():
+            setattr(self, key, tuple(value) if isinstance(value, list) else value)
+        for key in self._buffers:
+            setattr(self, key, [_copy(x) for x in buffers[key]])
+
     def __repr__(self) -> str:
         options = ", ".join(
             f"{k}={v}"
@@ -123,6 +183,8 @@ class SGD(Optimizer):
         if self.nesterov and self.momentum == 0.0:
             raise ValueError("SGD: nesterov=True needs a momentum > 0")
         self._velocity: list[Any] = [None] * len(self.params)
+
+    _buffers = ("_velocity",)
 
     def _update(self, i: int, w: Any, g: Any) -> Any:
         if self.weight_decay:
@@ -171,10 +233,15 @@ class Adam(Optimizer):
         self._s: list[Any] = [None] * len(self.params)
         self._steps = [0] * len(self.params)
 
+    _buffers = ("_m", "_s", "_steps")
+
     def _update(self, i: int, w: Any, g: Any) -> Any:
-        beta1, beta2 = self.betas
         if self.weight_decay:
             g = g + self.weight_decay * w
+        return self._adam_step(i, g)
+
+    def _adam_step(self, i: int, g: Any) -> Any:
+        beta1, beta2 = self.betas
         if self._m[i] is None:
             self._m[i] = np.zeros_like(g)
             self._s[i] = np.zeros_like(g)
@@ -189,4 +256,94 @@ class Adam(Optimizer):
         return step_size * m / (np.sqrt(s / (1.0 - beta2**t)) + self.eps)
 
 
-OPTIMIZERS: dict[str, type[Optimizer]] = {"sgd": SGD, "adam": Adam}
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter, 2019), as `torch.optim.AdamW`.
+
+    Each step first shrinks the weights, w -= η · weight_decay · w, then takes Adam's step on
+    the gradient alone: the decay is not scaled by Adam's per-weight step sizes, as an L2 term
+    added to the gradient (`Adam(weight_decay=...)`) would be. PyTorch's defaults.
+
+    >>> opt = AdamW(MLP(2, [1]).parameters(), lr=1e-3, weight_decay=0.01)  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        params: Iterable[Value],
+        lr: float = 0.001,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.01,
+    ) -> None:
+        super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)
+
+    def _update(self, i: int, w: Any, g: Any) -> Any:
+        # w -= lr wd w, then Adam's step on g: one subtraction of both (w is the old weight)
+        step = self._adam_step(i, g)
+        return step + (self.lr * self.weight_decay) * w if self.weight_decay else step
+
+
+class RMSprop(Optimizer):
+    """RMSprop (Hinton, 2012): steps divided by a running root mean square of the gradient.
+
+    s = α s + (1 - α) g²; with `centered`, also m = α m + (1 - α) g and s - m² is used instead of
+    s; then w -= η g / (sqrt(s) + eps), or with momentum μ, b = μ b + g / (sqrt(s) + eps) and
+    w -= η b. `weight_decay` adds weight_decay · w to g first. The same rule and defaults as
+    `torch.optim.RMSprop`.
+
+    >>> opt = RMSprop(MLP(2, [1]).parameters(), lr=0.01)  # doctest: +SKIP
+    """
+
+    _buffers = ("_square_avg", "_grad_avg", "_momentum_buffer")
+
+    def __init__(
+        self,
+        params: Iterable[Value],
+        lr: float = 0.01,
+        alpha: float = 0.99,
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+        momentum: float = 0.0,
+        centered: bool = False,
+    ) -> None:
+        super().__init__(params, lr)
+        self.alpha = _check_number(alpha, "alpha", 0.0, 1.0)
+        self.eps = _check_number(eps, "eps", 0.0, low_inclusive=False)
+        self.weight_decay = _check_number(weight_decay, "weight_decay", 0.0)
+        self.momentum = _check_number(momentum, "momentum", 0.0, 1.0)
+        self.centered = bool(centered)
+        self._square_avg: list[Any] = [None] * len(self.params)
+        self._grad_avg: list[Any] = [None] * len(self.params)
+        self._momentum_buffer: list[Any] = [None] * len(self.params)
+
+    def _update(self, i: int, w: Any, g: Any) -> Any:
+        if self.weight_decay:
+            g = g + self.weight_decay * w
+        if self._square_avg[i] is None:
+            self._square_avg[i] = np.zeros_like(g)
+            self._grad_avg[i] = np.zeros_like(g) if self.centered else None
+        s = self._square_avg[i]
+        s *= self.alpha
+        s += (1.0 - self.alpha) * (g * g)
+        if self.centered:
+            m = self._grad_avg[i]
+            m *= self.alpha
+            m += (1.0 - self.alpha) * g
+            denominator = np.sqrt(s - m * m) + self.eps
+        else:
+            denominator = np.sqrt(s) + self.eps
+        if self.momentum:
+            b = self._momentum_buffer[i]
+            if b is None:
+                b = self._momentum_buffer[i] = np.zeros_like(g)
+            b *= self.momentum
+            b += g / denominator
+            return self.lr * b
+        return self.lr * g / denominator
+
+
+OPTIMIZERS: dict[str, type[Optimizer]] = {
+    "sgd": SGD,
+    "adam": Adam,
+    "adamw": AdamW,
+    "rmsprop": RMSprop,
+}

@@ -1,7 +1,7 @@
 """Activations by name, and the schemes that draw a layer's initial weights.
 
 >>> sorted(ACTIVATIONS)
-['linear', 'relu', 'sigmoid', 'softmax', 'tanh']
+['elu', 'gelu', 'leaky_relu', 'linear', 'relu', 'sigmoid', 'softmax', 'softplus', 'tanh']
 >>> INITS
 ('he', 'xavier', 'glorot', 'uniform01')
 """
@@ -23,7 +23,14 @@ ACTIVATIONS: dict[str, Callable[[Value], Value] | None] = {
     "sigmoid": Value.sigmoid,
     "linear": None,
     "softmax": Value.softmax,  # over the last axis: one distribution per example
+    "leaky_relu": Value.leaky_relu,  # slope 0.01 below 0, as PyTorch's default
+    "elu": Value.elu,
+    "gelu": Value.gelu,
+    "softplus": Value.softplus,
 }
+
+# Activations of the relu family, whose layers start from He's initialisation by default.
+RELU_LIKE = ("relu", "leaky_relu", "elu", "gelu")
 
 INITS = ("he", "xavier", "glorot", "uniform01")
 
@@ -49,7 +56,7 @@ def init_weights(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Initial weights of `shape` and a bias of shape `shape[1:]`, drawn from `rng`.
 
-    - ``"he"`` (default for relu): normal, standard deviation sqrt(2 / fan_in), bias 0.
+    - ``"he"`` (default for relu, leaky_relu, elu, gelu): normal, standard deviation sqrt(2 / fan_in), bias 0.
     - ``"xavier"`` / ``"glorot"`` (default otherwise): uniform in ±sqrt(6 / (fan_in + fan_out)),
       bias 0.
     - ``"uniform01"``: weights and bias uniform in [0, 1), the "small random values" of the
@@ -62,7 +69,7 @@ def init_weights(
     ((3, 4), [0.0, 0.0, 0.0, 0.0])
     """
     if init is None:
-        init = "he" if activation == "relu" else "xavier"
+        init = "he" if activation in RELU_LIKE else "xavier"
     if init == "he":
         weights = rng.normal(0.0, np.sqrt(2.0 / fan_in), size=shape)
         bias = np.zeros(shape[1:])
