@@ -263,7 +263,10 @@ class AdamW(Adam):
     the gradient alone: the decay is not scaled by Adam's per-weight step sizes, as an L2 term
     added to the gradient (`Adam(weight_decay=...)`) would be. PyTorch's defaults.
 
-    >>> opt = AdamW(MLP(2, [1]).parameters(), lr=1e-3, weight_decay=0.01)  # doctest: +SKIP
+    >>> w = Value(np.ones(2))
+    >>> opt = AdamW([w], lr=0.1, weight_decay=0.5)
+    >>> w.grad = np.zeros(2); opt.step(); w.data      # no gradient: only the decay, 1 - 0.1·0.5
+    array([0.95, 0.95])
     """
 
     def __init__(
@@ -290,7 +293,10 @@ class RMSprop(Optimizer):
     w -= η b. `weight_decay` adds weight_decay · w to g first. The same rule and defaults as
     `torch.optim.RMSprop`.
 
-    >>> opt = RMSprop(MLP(2, [1]).parameters(), lr=0.01)  # doctest: +SKIP
+    >>> w = Value(np.ones(2))
+    >>> opt = RMSprop([w], lr=0.01)
+    >>> w.grad = np.array([1.0, -1.0]); opt.step(); w.data.round(4)   # first step: η / sqrt(1 - α)
+    array([0.9, 1.1])
     """
 
     _buffers = ("_square_avg", "_grad_avg", "_momentum_buffer")
