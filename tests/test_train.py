@@ -76,7 +76,7 @@ def test_validation_data_is_scored_after_each_epoch() -> None:
 def test_training_lowers_the_loss_and_learns_xor(loss: str, width: int) -> None:
     X, y = data.xor(n=120, noise=0.05, seed=0)
     model = MLP(2, [16, width], activation="tanh", seed=0)
-    history = fit(model, X, y, loss=loss, lr=0.02, epochs=30, progress=False)
+    history = fit(model, X, y, loss=loss, optimizer="adam", lr=0.02, epochs=30, progress=False)
     assert history["loss"][-1] < 0.5 * history["loss"][0]
     assert history["accuracy"][-1] > 0.85  # chance is 0.5; no single neuron gets past 0.75
 
@@ -146,18 +146,74 @@ def test_decision_threshold_fits_the_kind_of_output() -> None:
     assert decision_threshold(sigmoid, "mse", labels01) == 0.5
 
 
-def test_a_loss_that_becomes_nan_stops_training_naming_the_epoch() -> None:
+def test_nan_in_the_data_is_refused_before_training_naming_row_and_column() -> None:
     X, y = data.moons(n=20, seed=0)
-    X[3, 0] = math.nan
-    with pytest.raises(FloatingPointError, match="loss became nan in epoch 1"):
-        fit(MLP(2, [4, 2], seed=0), X, y, epochs=2, progress=False)
+    X[3, 1] = math.nan
+    model = MLP(2, [4, 2], seed=0)
+    before = model.state_dict()
+    with pytest.raises(ValueError, match="row 3, column 1"):
+        fit(model, X, y, epochs=2, progress=False)
+    for name, w in model.state_dict().items():
+        np.testing.assert_array_equal(w, before[name])
+
+
+def test_an_inf_target_is_refused_before_training() -> None:
+    X, _ = data.moons(n=20, seed=0)
+    y = np.zeros(20)
+    y[7] = math.inf
+    with pytest.raises(ValueError, match="y holds 1 nan or inf value.*row 7"):
+        fit(MLP(2, [4, 1], seed=0), X, y, loss="mse", progress=False)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_a_loss_that_becomes_inf_stops_training_and_keeps_finite_weights() -> None:
+    X, y = data.moons(n=40, seed=0)
+    model = MLP(2, [8, 1], seed=0)
+    with pytest.raises(FloatingPointError, match=r"became (inf|nan) in epoch \d|made .* nan or inf"):
+        fit(model, X, y.astype(float), loss="mse", lr=1e3, epochs=50, progress=False)
+    assert all(np.isfinite(p.data).all() for p in model.parameters())
+
+
+def test_wrong_shaped_input_names_the_shape_given() -> None:
+    with pytest.raises(ValueError, match=r"X has shape \(10, 3\).*2 features"):
+        fit(MLP(2, [4, 2]), np.ones((10, 3)), np.zeros(10, dtype=int), progress=False)
+
+
+def test_fit_defaults_are_the_command_lines() -> None:
+    import inspect
+
+    from tinygrad_mlp.runs import RunConfig
+    from tinygrad_mlp.train import DEFAULTS
+
+    config, signature = RunConfig(), inspect.signature(fit).parameters
+    for name in ("loss", "optimizer", "epochs", "batch_size"):
+        assert signature[name].default == getattr(config, name) == DEFAULTS[name], name
+    assert config.lr == DEFAULTS["lr"] and config.momentum == DEFAULTS["momentum"]
+
+
+def test_fit_with_a_named_sgd_uses_the_command_lines_momentum() -> None:
+    X, y = data.moons(n=20, seed=0)
+    model = MLP(2, [4, 2], seed=0)
+    opt = _Spy()
+    fit(model, X, y, epochs=1, progress=False, scheduler=opt.capture)
+    assert opt.seen.momentum == 0.9 and opt.seen.lr == pytest.approx(0.05)
+
+
+class _Spy:
+    """A scheduler factory that remembers the optimizer fit made."""
+
+    def capture(self, optimizer):
+        from tinygrad_mlp.schedules import ExponentialLR
+
+        self.seen = optimizer
+        return ExponentialLR(optimizer, gamma=1.0)
 
 
 @pytest.mark.parametrize(
     ("options", "message"),
     [
         ({"loss": "l1"}, "unknown loss 'l1'"),
-        ({"optimizer": "rmsprop"}, "unknown optimizer 'rmsprop'"),
+        ({"optimizer": "lbfgs"}, "unknown optimizer 'lbfgs'"),
         ({"epochs": -1}, "epochs must be >= 1"),
         ({"batch_size": 0}, "batch_size must be >= 1"),
         ({"validation_split": 1.5}, "validation_split must be a fraction strictly between 0 and 1"),

@@ -9,6 +9,9 @@ so the weights are updated once per epoch: full-batch gradient descent, the text
 >>> history = fit(model, X, y, loss="cross_entropy", epochs=5, progress=False)
 >>> len(history["loss"])
 5
+
+Its defaults are those of the `tinygrad-mlp train` command (`DEFAULTS`): SGD with learning rate
+0.05 and momentum 0.9, 30 epochs of minibatches of 32.
 """
 
 from __future__ import annotations
@@ -24,20 +27,33 @@ from .data import batches, one_hot, train_test_split
 from .engine import Value, no_grad
 from .labels import LabelError, class_labels, is_zero_one
 from .losses import LOSSES, accuracy
-from .nn import Module
-from .optim import OPTIMIZERS, Optimizer
+from .nn import Module, evaluation_mode
+from .optim import OPTIMIZERS, SGD, Optimizer
 
-__all__ = ["History", "fit", "evaluate", "loss_of", "decision_threshold"]
+__all__ = ["DEFAULTS", "History", "fit", "evaluate", "loss_of", "decision_threshold"]
 
 LossFn = Callable[[Value, Any], Value]
+
+# The defaults of `fit`, shared with the command line (`runs.RunConfig`): one place for both.
+DEFAULTS: dict[str, Any] = {
+    "loss": "cross_entropy",
+    "optimizer": "sgd",
+    "lr": 0.05,
+    "momentum": 0.9,
+    "epochs": 30,
+    "batch_size": 32,
+}
 
 
 class History(dict):
     """Metrics per epoch: `history["loss"][k]` is the training loss of epoch k + 1.
 
     Keys: "loss", plus "accuracy" for class labels, and "val_loss" / "val_accuracy" when there
-    is validation data. A plain dict of lists, so `json.dump` writes it as is.
+    is validation data, "lr" with a scheduler. A plain dict of lists, so `json.dump` writes it
+    as is. With `fit(patience=...)`, `best_epoch` is the epoch whose weights were kept.
     """
+
+    best_epoch: int | None = None
 
     @property
     def epochs(self) -> int:
@@ -74,6 +90,9 @@ def _make_optimizer(optimizer: str | Optimizer, model: Module, lr: float | None)
             f"unknown optimizer {optimizer!r}; choose one of {', '.join(OPTIMIZERS)} "
             f"or pass an Optimizer"
         )
+    if optimizer == "sgd":  # the command line's SGD: momentum 0.9, lr 0.05 unless given
+        lr = DEFAULTS["lr"] if lr is None else lr
+        return SGD(model.parameters(), lr=lr, momentum=DEFAULTS["momentum"])
     options = {} if lr is None else {"lr": lr}
     return OPTIMIZERS[optimizer](model.parameters(), **options)
 
@@ -108,6 +127,30 @@ def _check_output_layer(model: Module, loss: str) -> None:
         )
 
 
+def _check_finite(array: np.ndarray, name: str) -> None:
+    """Refuse nan or inf in the data, naming the first row and column that holds one."""
+    bad = ~np.isfinite(array)
+    if bad.any():
+        where = tuple(int(i) for i in np.argwhere(bad)[0])
+        place = f"row {where[0]}" + (f", column {where[1]}" if len(where) > 1 else "")
+        if len(where) > 2:
+            place += f" (index {where})"
+        raise ValueError(
+            f"{name} holds {int(bad.sum())} nan or inf value(s), the first at {place}: "
+            f"{array[where]}; remove or fill them before training"
+        )
+
+
+def _check_features(model: Module, X: np.ndarray) -> None:
+    """X must have the features the model takes: said with X's own shape."""
+    nin = getattr(model, "nin", None)
+    if isinstance(nin, int) and (X.ndim != 2 or X.shape[1] != nin):
+        raise ValueError(
+            f"X has shape {X.shape}, but the model takes {nin} features: X must have shape "
+            f"(n, {nin})"
+        )
+
+
 class _Task:
     """The data-dependent choices for one model, loss and target array, made once."""
 
@@ -117,6 +160,10 @@ class _Task:
         self.X, self.y = checks.examples(np.asarray(X, dtype=model.dtype), y)
         if len(self.y) == 0:
             raise ValueError("no examples to train or evaluate on (len(X) == 0)")
+        _check_features(model, self.X)
+        _check_finite(self.X, "X")
+        if self.y.dtype.kind == "f":
+            _check_finite(self.y, "y")
         self.labels = _class_labels(self.y)
         width = model.predict(self.X[:1]).shape
         self.width = width[-1] if len(width) == 2 else 1
@@ -142,7 +189,7 @@ class _Task:
 
 def _evaluate_task(model: Module, task: _Task) -> dict[str, float]:
     everything = slice(None)
-    with no_grad():
+    with no_grad(), evaluation_mode(model):
         outputs = model(task.X)
         metrics = {"loss": task.loss_fn(outputs, task.targets(everything)).item()}
     if task.labels is not None:
@@ -162,7 +209,8 @@ def loss_of(model: Module, X: Any, y: Any, loss: str | LossFn = "cross_entropy")
 def evaluate(
     model: Module, X: Any, y: Any, loss: str | LossFn = "cross_entropy"
 ) -> dict[str, float]:
-    """The loss and (for class labels) the accuracy of `model` on (X, y), under `no_grad`.
+    """The loss and (for class labels) the accuracy of `model` on (X, y), under `no_grad` and
+    in evaluation mode (each module's mode is restored after).
 
     >>> from tinygrad_mlp import MLP, data
     >>> X, y = data.xor(n=40, seed=0)
@@ -177,32 +225,48 @@ def fit(
     X: Any,
     y: Any,
     *,
-    loss: str | LossFn = "cross_entropy",
-    optimizer: str | Optimizer = "adam",
+    loss: str | LossFn = DEFAULTS["loss"],
+    optimizer: str | Optimizer = DEFAULTS["optimizer"],
     lr: float | None = None,
-    epochs: int = 10,
-    batch_size: int | None = 32,
+    epochs: int = DEFAULTS["epochs"],
+    batch_size: int | None = DEFAULTS["batch_size"],
     validation_split: float = 0.0,
     validation_data: tuple[Any, Any] | None = None,
     shuffle: bool = True,
     seed: int | np.random.Generator = 0,
     progress: bool = True,
+    scheduler: Any = None,
+    patience: int | None = None,
 ) -> History:
     """Train `model` on (X, y) and return the `History` of loss and metrics per epoch.
 
     - `loss`: a name from `losses.LOSSES` ("sse", "mse", "cross_entropy",
       "binary_cross_entropy", "hinge") or a function (outputs, targets) -> Value. With "sse" or
       "mse" and several outputs, integer labels are turned into one-hot targets.
-    - `optimizer`: "adam" or "sgd" (with `lr`, else its default), or an `Optimizer` instance.
+    - `optimizer`: a name from `optim.OPTIMIZERS` ("sgd", the default, with momentum 0.9 and
+      `lr` 0.05 unless given; "adam", "adamw", "rmsprop" with `lr` or their own default), or
+      an `Optimizer` instance.
     - `epochs` passes over the data in minibatches of `batch_size` (None: the whole set, one
       update per epoch), reshuffled each epoch from `seed`.
     - `validation_split` holds out that fraction of (X, y), or `validation_data=(X_val, y_val)`
       is used; its loss and accuracy are computed after each epoch under `no_grad`.
     - `progress` shows a tqdm bar with the epoch, loss and accuracy.
+    - `scheduler`: a learning-rate schedule (`schedules.StepLR(opt, 10)`, made on the optimizer
+      passed as `optimizer`) or a function of the optimizer that makes one; stepped after every
+      epoch. The history then has "lr", the learning rate each epoch trained with.
+    - `patience`: stop when the validation loss has not improved for that many epochs, and put
+      back the weights of the best epoch (`history.best_epoch`); needs validation data.
+
+    The model trains in training mode (`Dropout` active) and is evaluated, after each epoch
+    and when `fit` returns, in evaluation mode: `fit` leaves it in evaluation mode, ready to
+    predict.
+
+    Data holding nan or inf is refused before the first step, naming where. A loss that
+    becomes nan or infinite, or a step that would make a weight so, stops training with a
+    FloatingPointError naming the epoch, and leaves the model with its last finite weights.
 
     The training loss and accuracy of an epoch are averaged over its minibatches (for "sse",
-    summed), computed as the weights were being updated. A loss that becomes nan or infinite
-    stops training with a FloatingPointError naming the epoch.
+    summed), computed as the weights were being updated.
     """
     epochs = checks.count(epochs, "epochs")
     if batch_size is not None:
@@ -222,8 +286,18 @@ def fit(
         train_idx, val_idx, _, _ = train_test_split(train_idx, train_idx, validation_split, seed)
         validation = _Task(model, task.loss_fn, task.X[val_idx], task.y[val_idx])
     opt = _make_optimizer(optimizer, model, lr)
+    schedule = _make_scheduler(scheduler, opt)
+    if patience is not None:
+        patience = checks.count(patience, "patience")
+        if validation is None:
+            raise ValueError(
+                "patience= watches the validation loss: give validation_split or "
+                "validation_data too"
+            )
     rng = checks.generator(seed)
     summed = task.loss_name == "sse"
+    params = model.parameters()
+    best_loss, best_state, waited = math.inf, None, 0
 
     # imported when first used, so that `import tinygrad_mlp` stays light
     from tqdm.auto import tqdm  # type: ignore[import-untyped]
@@ -233,18 +307,21 @@ def fit(
     for epoch in bar:
         total_loss = 0.0
         correct = 0.0
+        lr_now = opt.lr
+        model.train()
         for Xb, idx in batches(task.X[train_idx], train_idx, batch_size, shuffle, seed=rng):
             outputs = model(Xb)
             batch_loss = task.loss_fn(outputs, task.targets(idx))
-            opt.zero_grad()
-            batch_loss.backward()
-            opt.step()
             value = batch_loss.item()
-            if not math.isfinite(value):
+            if not math.isfinite(value):  # before the step: the weights are still finite
+                model.eval()
                 raise FloatingPointError(
                     f"the training loss became {value} in epoch {epoch}; lower the learning "
                     f"rate (now {opt.lr}) or check the data for nan or inf"
                 )
+            opt.zero_grad()
+            batch_loss.backward()
+            _finite_step(opt, params, epoch, model)
             total_loss += value if summed else value * len(idx)
             if task.labels is not None:
                 correct += task.accuracy(outputs, idx) * len(idx)
@@ -254,7 +331,60 @@ def fit(
         if validation is not None:
             for name, value in _evaluate_task(model, validation).items():
                 metrics["val_" + name] = value
+        if schedule is not None:
+            metrics["lr"] = lr_now
+            schedule.step()
         history.append(**metrics)
         bar.set_postfix({k.replace("accuracy", "acc"): f"{v:.4g}" for k, v in metrics.items()})
+        if patience is not None:
+            if metrics["val_loss"] < best_loss:
+                best_loss, best_state, waited = metrics["val_loss"], model.state_dict(), 0
+                history.best_epoch = epoch
+            else:
+                waited += 1
+                if waited >= patience:
+                    break
     bar.close()
+    if best_state is not None:
+        model.load_state_dict(best_state)
+    model.eval()
     return history
+
+
+def _make_scheduler(scheduler: Any, opt: Optimizer) -> Any:
+    """`scheduler` as a schedule of `opt`: made by calling it with `opt` unless it is one."""
+    from .schedules import LRScheduler
+
+    if scheduler is None:
+        return None
+    if not isinstance(scheduler, LRScheduler):
+        if not callable(scheduler):
+            raise TypeError(
+                f"scheduler must be a schedule (schedules.StepLR(opt, ...)) or a function of the "
+                f"optimizer that makes one, got {type(scheduler).__name__}"
+            )
+        scheduler = scheduler(opt)
+        if not isinstance(scheduler, LRScheduler):
+            raise TypeError(f"scheduler(optimizer) returned {type(scheduler).__name__}")
+    if scheduler.optimizer is not opt:
+        raise ValueError(
+            "the scheduler schedules another optimizer than the one fit uses: pass that "
+            "optimizer as optimizer=, or scheduler=lambda opt: StepLR(opt, ...)"
+        )
+    return scheduler
+
+
+def _finite_step(opt: Optimizer, params: list[Value], epoch: int, model: Module) -> None:
+    """`opt.step()`, undone (and a FloatingPointError raised) if it made a weight nan or inf."""
+    before = [p.data if p.is_scalar else np.array(p.data) for p in params]
+    opt.step()
+    for p in params:
+        if not np.all(np.isfinite(p.data)):
+            for q, old in zip(params, before):
+                q.data = old
+            model.eval()
+            raise FloatingPointError(
+                f"a step in epoch {epoch} made {p.label or 'a weight'} nan or inf (the gradients "
+                f"overflowed); the weights before it are kept. Lower the learning rate (now "
+                f"{opt.lr}) or scale the data"
+            )

@@ -5,6 +5,7 @@ so backpropagation through it is the engine's job: no module here holds a gradie
 
 - `module`: the `Module` base (parameters, sub-modules, state, the registry `load` reads);
 - `layers`: `Neuron`, `Layer`, `MLP`;
+- `dropout`: `Dropout`; `standardize`: `Standardize` (a model's input preparation);
 - `init`: `ACTIVATIONS` by name and `init_weights`;
 - `arguments`: the validators of the constructors' arguments.
 
@@ -20,13 +21,15 @@ made, and every parameter Value is labelled with its `named_parameters()` name (
 from __future__ import annotations
 
 from .arguments import DTYPES, check_activation, check_dtype, check_size
+from .dropout import Dropout
 from .init import ACTIVATIONS, INITS, activate, init_weights
 from .layers import MLP, Layer, Neuron
-from .module import MODULES, Module, module_class
+from .module import MODULES, Module, evaluation_mode, module_class
 
 __all__ = [
     "ACTIVATIONS",
     "DTYPES",
+    "Dropout",
     "INITS",
     "MLP",
     "MODULES",
@@ -37,6 +40,7 @@ __all__ = [
     "check_activation",
     "check_dtype",
     "check_size",
+    "evaluation_mode",
     "init_weights",
     "module_class",
 ]

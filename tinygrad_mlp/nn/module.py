@@ -22,7 +22,7 @@ from ..engine import Value, module_scope, no_grad, stack
 if TYPE_CHECKING:
     from ..train import History
 
-__all__ = ["MODULES", "Module", "module_class"]
+__all__ = ["MODULES", "Module", "evaluation_mode", "module_class"]
 
 # Every Module subclass by class name, filled as classes are defined (`Module.__init_subclass__`).
 # A later class of the same name replaces the earlier one (re-running a notebook cell).
@@ -92,6 +92,8 @@ class Module:
 
     dtype: np.dtype = np.dtype(np.float64)
     _name: str | None = None  # this module's name in its parent (None for a root)
+    # Training mode (the default) or evaluation mode: see `train()` and `eval()`.
+    training: bool = True
     # The constructor arguments that rebuild this module, kept as attributes of those names.
     architecture_args: ClassVar[tuple[str, ...]] = ()
 
@@ -174,6 +176,25 @@ class Module:
         for p in self.parameters():
             p.zero_grad()
 
+    def train(self, mode: bool = True) -> Module:
+        """Put this module and every module below it in training mode (or, with False,
+        evaluation mode); returns self. Modules such as `Dropout` act differently in each.
+
+        >>> from tinygrad_mlp import MLP
+        >>> model = MLP(2, [3, 1]).eval()
+        >>> model.training, model.layers[0].training
+        (False, False)
+        >>> model.train().training
+        True
+        """
+        for _, module in self.named_modules():
+            object.__setattr__(module, "training", bool(mode))
+        return self
+
+    def eval(self) -> Module:
+        """Evaluation mode for this module and those below it (`train(False)`); returns self."""
+        return self.train(False)
+
     def num_parameters(self) -> int:
         """How many numbers the model learns.
 
@@ -196,8 +217,9 @@ class Module:
             return self.forward(x)
 
     def predict(self, X: Any) -> np.ndarray:
-        """The outputs for `X` as an array, computed under `no_grad` (nothing is recorded)."""
-        with no_grad():
+        """The outputs for `X` as an array, computed under `no_grad` (nothing is recorded) and
+        in evaluation mode (the mode the model was in is restored after)."""
+        with no_grad(), evaluation_mode(self):
             return np.asarray(self(X).data)
 
     # -- state ----------------------------------------------------------------------------
@@ -290,6 +312,22 @@ class Module:
 
     def __repr__(self) -> str:
         return _describe(self, above=set())
+
+
+class evaluation_mode:
+    """A context in which `model` is in evaluation mode; each module's mode is restored after."""
+
+    def __init__(self, model: Module) -> None:
+        self.model = model
+
+    def __enter__(self) -> Module:
+        self.modes = [(m, m.training) for _, m in self.model.named_modules()]
+        self.model.eval()
+        return self.model
+
+    def __exit__(self, *exc: Any) -> None:
+        for module, mode in self.modes:
+            object.__setattr__(module, "training", mode)
 
 
 def _members(module: Module) -> Iterator[tuple[str, Any]]:
