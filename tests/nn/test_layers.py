@@ -18,6 +18,10 @@ NUMPY_ACTIVATIONS = {
     "tanh": np.tanh,
     "sigmoid": lambda z: 1.0 / (1.0 + np.exp(-z)),
     "linear": lambda z: z,
+    "leaky_relu": lambda z: np.where(z > 0, z, 0.01 * z),
+    "elu": lambda z: np.where(z > 0, z, np.expm1(np.minimum(z, 0.0))),
+    "gelu": lambda z: 0.5 * z * (1 + np.tanh(np.sqrt(2 / np.pi) * (z + 0.044715 * z**3))),
+    "softplus": lambda z: np.logaddexp(0.0, z),
     "softmax": lambda z: (
         np.exp(z - z.max(-1, keepdims=True))
         / np.exp(z - z.max(-1, keepdims=True)).sum(-1, keepdims=True)
@@ -99,7 +103,7 @@ def test_predict_records_nothing() -> None:
 @pytest.mark.parametrize(
     ("build", "message"),
     [
-        (lambda: MLP(2, [3, 1], activation="gelu"), "unknown activation 'gelu'"),
+        (lambda: MLP(2, [3, 1], activation="swish"), "unknown activation 'swish'"),
         (lambda: MLP(0, [3]), "nin must be a positive int, got 0"),
         (lambda: MLP(2, []), "nouts must be a non-empty list"),
         (lambda: MLP(2, [3, 0]), r"nouts\[1\] must be a positive int, got 0"),
