@@ -87,7 +87,7 @@ def test_mnist_without_a_folder_is_a_config_error_naming_both_settings() -> None
 
 
 @pytest.mark.parametrize(
-    ("setting", "value"), [("dataset", "cifar"), ("loss", "l1"), ("optimizer", "rmsprop")]
+    ("setting", "value"), [("dataset", "cifar"), ("loss", "l1"), ("optimizer", "lbfgs")]
 )
 def test_unknown_choices_are_refused_when_the_config_is_made(setting, value) -> None:
     with pytest.raises(ConfigError, match=f"unknown {setting} '{value}'"):

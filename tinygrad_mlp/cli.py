@@ -12,6 +12,10 @@ Commands (each with `--help`):
 
 - ``graph``: draw the computation graph of a freshly initialised MLP's loss on a few examples
   (`--out graph.svg`; see `tinygrad_mlp.draw_graph`).
+- ``predict``: a saved model's predicted classes (and outputs) for the raw features of a
+  `.csv` or `.npy` file (`--model PATH --input FILE [--output FILE]`).
+- ``evaluate``: a saved model's loss and accuracy on a dataset's test split, split as the run
+  that saved it (`--model PATH --dataset NAME`).
 
 This module parses the arguments and prints the results; the run itself (load, standardise,
 build, fit, evaluate, write the run folder) is `tinygrad_mlp.runs.train_run`, callable from
@@ -204,6 +208,32 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_graph_arguments(graph)
     graph.set_defaults(run=run_graph)
+    predict = commands.add_parser(
+        "predict",
+        help="predict with a saved model",
+        description="Load a saved model and predict the rows of a .csv (comma separated, an "
+        "optional header line) or .npy file of raw features. Writes one line per row: the "
+        "predicted class, then the model's outputs, to --output (.csv, or .npy for the classes) "
+        "or to stdout.",
+    )
+    predict.add_argument("--model", required=True, metavar="PATH", help="a saved model file")
+    predict.add_argument("--input", required=True, metavar="FILE", help="features: .csv or .npy")
+    predict.add_argument("--output", metavar="FILE", help="where to write (.csv or .npy)")
+    predict.set_defaults(run=run_predict)
+    evaluate = commands.add_parser(
+        "evaluate",
+        help="evaluate a saved model on a dataset",
+        description="Load a saved model and report its loss and accuracy on a dataset's test "
+        "split; the split (seed, test size, samples) and the loss are the run's, read from the "
+        "metrics.json beside the model, unless given here.",
+    )
+    evaluate.add_argument("--model", required=True, metavar="PATH", help="a saved model file")
+    evaluate.add_argument("--dataset", required=True, choices=DATASETS)
+    evaluate.add_argument("--data-dir", metavar="DIR", help="for --dataset mnist")
+    evaluate.add_argument("--split", choices=["test", "train"], default="test")
+    evaluate.add_argument("--loss", choices=list(LOSSES), help="(default: the run's)")
+    evaluate.add_argument("--seed", type=int, help="(default: the run's)")
+    evaluate.set_defaults(run=run_evaluate)
     return parser
 
 
@@ -272,7 +302,8 @@ def run_train(args: argparse.Namespace) -> int:
 
 def run_demo(args: argparse.Namespace) -> int:
     run = _train_and_print(args)
-    X, y = run.split.X_test[:8], run.split.y_test[:8]
+    raw = run.split.raw_test if run.model.inputs is not None else None
+    X, y = (run.split.X_test if raw is None else raw)[:8], run.split.y_test[:8]
     path = os.path.join(run.out, "graph.svg")
     try:
         draw_loss_graph(run.model, X, y, run.config.loss, path)
@@ -299,6 +330,54 @@ def run_graph(args: argparse.Namespace) -> int:
     except GraphvizNotFoundError as exc:
         raise CliError(str(exc)) from None
     print(f"wrote {path}: the {args.loss} loss of {model.extra_repr()} on {len(y)} examples")
+    return 0
+
+
+def run_predict(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from .inference import predict_classes, read_features, run_settings
+    from .serialize import load
+
+    model = load(args.model)
+    X = read_features(args.input, getattr(model, "nin", None))
+    outputs = model.predict(X).reshape(len(X), -1)
+    classes = predict_classes(model, X, run_settings(args.model).get("loss"))
+    header = "class," + ",".join(f"output_{k}" for k in range(outputs.shape[1]))
+    lines = [f"{c}," + ",".join(f"{v:.9g}" for v in row) for c, row in zip(classes, outputs)]
+    if args.output is None:
+        print("\n".join([header, *lines]))
+        return 0
+    suffix = os.path.splitext(args.output)[1].lower()
+    if suffix == ".npy":
+        np.save(args.output, classes)
+    elif suffix == ".csv":
+        with open(args.output, "w") as f:
+            f.write("\n".join([header, *lines]) + "\n")
+    else:
+        raise CliError(f"--output must end in .csv or .npy, got {args.output!r}")
+    print(f"wrote {args.output}: {len(X)} predictions")
+    return 0
+
+
+def run_evaluate(args: argparse.Namespace) -> int:
+    from .inference import evaluate_saved
+
+    options = {} if args.seed is None else {"seed": args.seed}
+    result = evaluate_saved(
+        args.model,
+        args.dataset,
+        split=args.split,
+        data_dir=args.data_dir,
+        loss=args.loss,
+        **options,
+    )
+    metrics = result.metrics
+    accuracy = f", accuracy {metrics['accuracy']:.4f}" if "accuracy" in metrics else ""
+    print(
+        f"{args.dataset} {result.split} ({result.examples} examples): loss "
+        f"{metrics['loss']:.4f}{accuracy}"
+    )
     return 0
 
 

@@ -1,6 +1,7 @@
 """A training run as a Python function: load a dataset, standardise it, build an MLP, fit it,
-evaluate it on the test set and write the run folder. The `tinygrad-mlp` command is this plus
-argument parsing and printing.
+evaluate it on the test set and write the run folder. The standardisation is part of the model
+(`MLP(..., standardize=...)`), so the saved model takes raw features. The `tinygrad-mlp`
+command is this plus argument parsing and printing.
 
 The run folder holds the model (`model.npz`), the metrics per epoch (`metrics.csv`, and
 `metrics.json` with the settings, the history and the final test figures), the learning curves
@@ -39,9 +40,10 @@ from . import data
 from .labels import count_classes
 from .losses import LOSSES, ONE_OUTPUT_LOSSES
 from .nn import MLP
-from .optim import SGD, Adam, Optimizer
+from .nn import Standardize
+from .optim import SGD, Adam, AdamW, Optimizer, RMSprop
 from .serialize import save
-from .train import History, decision_threshold, evaluate, fit, loss_of
+from .train import DEFAULTS, History, decision_threshold, evaluate, fit, loss_of
 
 __all__ = [
     "TOY_DATASETS",
@@ -64,7 +66,7 @@ TOY_DATASETS: dict[str, Callable[..., tuple[np.ndarray, np.ndarray]]] = {
     "spirals": data.spirals,
 }
 DATASETS = [*TOY_DATASETS, "digits", "mnist"]
-OPTIMIZERS = ["sgd", "adam"]
+OPTIMIZERS = ["sgd", "adam", "adamw", "rmsprop"]
 
 
 class ConfigError(ValueError):
@@ -114,13 +116,13 @@ class RunConfig:
     hidden: list[int] = field(default_factory=lambda: [16, 16])
     activation: str = "relu"
     init: str | None = None
-    loss: str = "cross_entropy"
-    optimizer: str = "sgd"
-    lr: float = 0.05
-    momentum: float = 0.9
+    loss: str = DEFAULTS["loss"]
+    optimizer: str = DEFAULTS["optimizer"]
+    lr: float = DEFAULTS["lr"]
+    momentum: float = DEFAULTS["momentum"]
     weight_decay: float = 0.0
-    epochs: int = 30
-    batch_size: int | None = 32
+    epochs: int = DEFAULTS["epochs"]
+    batch_size: int | None = DEFAULTS["batch_size"]
     seed: int = 0
     dtype: str = "float64"
     out: str | None = None
@@ -149,7 +151,11 @@ class RunConfig:
 
 @dataclass(frozen=True)
 class Split:
-    """A dataset split in two and standardised with the training set's statistics."""
+    """A dataset split in two and standardised with the training set's statistics.
+
+    `raw_train` and `raw_test` are the features before standardisation (what a model with a
+    `Standardize` takes); `standardize` is that preparation as a module.
+    """
 
     X_train: np.ndarray
     X_test: np.ndarray
@@ -157,6 +163,13 @@ class Split:
     y_test: np.ndarray
     mean: np.ndarray
     std: np.ndarray
+    raw_train: np.ndarray | None = None
+    raw_test: np.ndarray | None = None
+
+    @property
+    def standardize(self) -> Standardize:
+        """The standardisation of this split, as a module to put in front of a model."""
+        return Standardize(self.mean, self.std)
 
     @property
     def classes(self) -> int:
@@ -218,8 +231,10 @@ def load_dataset(
         X_train, X_test, y_train, y_test = data.train_test_split(
             X, y, test_size=test_size, seed=seed, stratify=True
         )
-    X_train, X_test, mean, std = data.standardize(X_train, X_test)
-    return Split(X_train, X_test, y_train, y_test, mean, std)
+    raw_train = np.asarray(X_train, dtype=np.float64)
+    raw_test = np.asarray(X_test, dtype=np.float64)
+    X_train, X_test, mean, std = data.standardize(raw_train, raw_test)
+    return Split(X_train, X_test, y_train, y_test, mean, std, raw_train, raw_test)
 
 
 def build_model(
@@ -233,8 +248,10 @@ def build_model(
     seed: int = 0,
     dtype: str = "float64",
     dataset: str = "the dataset",
+    standardize: Standardize | None = None,
 ) -> MLP:
-    """An MLP for `classes` classes: one output per class, or one for the two-class losses.
+    """An MLP for `classes` classes: one output per class, or one for the two-class losses;
+    with `standardize`, it prepares its raw inputs itself.
 
     >>> build_model(2, 2, loss="hinge", hidden=[8]).extra_repr()
     '2 -> 8 -> 1'
@@ -257,6 +274,7 @@ def build_model(
         init=init,
         seed=seed,
         dtype=dtype,
+        standardize=standardize,
     )
 
 
@@ -274,6 +292,12 @@ def _optimizer(config: RunConfig, model: MLP) -> Optimizer:
     params = model.parameters()
     if config.optimizer == "sgd":
         return SGD(params, lr=config.lr, momentum=config.momentum, weight_decay=config.weight_decay)
+    if config.optimizer == "rmsprop":
+        return RMSprop(
+            params, lr=config.lr, momentum=config.momentum, weight_decay=config.weight_decay
+        )
+    if config.optimizer == "adamw":
+        return AdamW(params, lr=config.lr, weight_decay=config.weight_decay)
     return Adam(params, lr=config.lr, weight_decay=config.weight_decay)
 
 
@@ -296,7 +320,7 @@ def _write_plots(
     plot_history(history, os.path.join(run_out, "curves.svg"), title=title)
     if split.X_test.shape[1] != 2:
         return ["curves.svg"]
-    X_all = np.vstack([split.X_train, split.X_test])
+    X_all = np.vstack(_model_inputs(model, split))
     y_all = np.concatenate([split.y_train, split.y_test])
     plot_decision_boundary(
         model,
@@ -309,6 +333,13 @@ def _write_plots(
     return ["curves.svg", "boundary.svg"]
 
 
+def _model_inputs(model: MLP, split: Split) -> tuple[np.ndarray, np.ndarray]:
+    """The training and test features as `model` takes them: raw if it standardises itself."""
+    if model.inputs is not None and split.raw_train is not None and split.raw_test is not None:
+        return split.raw_train, split.raw_test
+    return split.X_train, split.X_test
+
+
 def train_run(config: RunConfig) -> Run:
     """Train as `config` says and write the run folder; returns the `Run`.
 
@@ -318,11 +349,17 @@ def train_run(config: RunConfig) -> Run:
     out = config.folder
     split = load_dataset(config.dataset, **config.dataset_options())
     _prepare_folder(out)  # before training, so that a bad folder fails at once
-    model = build_model(split.X_train.shape[1], split.classes, **config.model_options())
+    model = build_model(
+        split.X_train.shape[1],
+        split.classes,
+        **config.model_options(),
+        standardize=split.standardize,  # in the model: it is saved with it, takes raw features
+    )
+    X_train, X_test = _model_inputs(model, split)
     started = time.perf_counter()
     history = fit(
         model,
-        split.X_train,
+        X_train,
         split.y_train,
         loss=config.loss,
         optimizer=_optimizer(config, model),
@@ -333,7 +370,7 @@ def train_run(config: RunConfig) -> Run:
         progress=config.progress,
     )
     seconds = time.perf_counter() - started
-    test = evaluate(model, split.X_test, split.y_test, loss=config.loss)
+    test = evaluate(model, X_test, split.y_test, loss=config.loss)
     record = {
         "settings": {**dataclasses.asdict(config), "out": out},
         "model": model.architecture(),

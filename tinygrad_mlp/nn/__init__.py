@@ -25,6 +25,7 @@ from .dropout import Dropout
 from .init import ACTIVATIONS, INITS, activate, init_weights
 from .layers import MLP, Layer, Neuron
 from .module import MODULES, Module, evaluation_mode, module_class
+from .standardize import Standardize
 
 __all__ = [
     "ACTIVATIONS",
@@ -36,6 +37,7 @@ __all__ = [
     "Layer",
     "Module",
     "Neuron",
+    "Standardize",
     "activate",
     "check_activation",
     "check_dtype",

@@ -5,7 +5,8 @@
 - `Layer(nin, nout, activation)`: nout neurons side by side, computed for the whole batch at once
   as activation(x @ W + b) with W of shape (nin, nout); no Python loop over neurons.
 - `MLP(nin, nouts, activation, output_activation=None)`: layers in a feed-forward chain; the last
-  layer is linear unless `output_activation` says otherwise.
+  layer is linear unless `output_activation` says otherwise; with `standardize=`, its inputs
+  are standardised first (see `Standardize`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from ..engine import Value
 from .arguments import check_activation, check_dtype, check_size
 from .init import activate, init_weights
 from .module import Module
+from .standardize import Standardize
 
 __all__ = ["Layer", "MLP", "Neuron"]
 
@@ -128,7 +130,8 @@ class MLP(Module):
     Hidden layers use `activation`; the last layer uses `output_activation` (None: linear, so
     the outputs are scores or logits, as the losses expect). `init` picks the weight
     initialisation (see `init_weights`), `seed` makes it reproducible, `dtype` is float32 or
-    float64.
+    float64. `standardize` (a `Standardize`, or its `{"mean": [...], "std": [...]}`) prepares
+    the raw inputs first, and is saved with the model: a reloaded model takes raw features.
 
     >>> import numpy as np
     >>> model = MLP(2, [16, 16, 1], activation="relu", seed=0)   # last layer linear
@@ -153,6 +156,7 @@ class MLP(Module):
         init: str | None = None,
         seed: int | np.random.Generator | None = None,
         dtype: Any = "float64",
+        standardize: Standardize | dict[str, Any] | None = None,
     ) -> None:
         self.nin = check_size(nin, "nin")
         if isinstance(nouts, (int, np.integer)) or not hasattr(nouts, "__len__") or not nouts:
@@ -161,6 +165,18 @@ class MLP(Module):
         self.activation = check_activation(activation, "MLP")
         self.output_activation = check_activation(output_activation, "MLP output")
         self.dtype = check_dtype(dtype)
+        if isinstance(standardize, dict):
+            standardize = Standardize(**standardize)
+        if standardize is not None:
+            if not isinstance(standardize, Standardize):
+                raise TypeError(
+                    f"standardize must be a Standardize or its dict, got {type(standardize)}"
+                )
+            if standardize.nin != self.nin:
+                raise ValueError(
+                    f"standardize prepares {standardize.nin} features, the MLP takes {self.nin}"
+                )
+        self.inputs = standardize  # None: the inputs go to the first layer as they are
         rng = np.random.default_rng(seed)
         sizes = [self.nin, *self.nouts]
         last = len(self.nouts) - 1
@@ -177,9 +193,19 @@ class MLP(Module):
         ]
 
     def forward(self, x: Value) -> Value:
+        if self.inputs is not None:
+            x = self.inputs(x)
         for layer in self.layers:
             x = layer(x)
         return x
+
+    def architecture(self) -> dict[str, Any]:
+        """The constructor arguments, with the input statistics when the MLP standardises."""
+        spec = super().architecture()
+        if self.inputs is not None:
+            spec["standardize"] = self.inputs.architecture()
+            del spec["standardize"]["class"]
+        return spec
 
     def extra_repr(self) -> str:
         return f"{self.nin} -> {' -> '.join(map(str, self.nouts))}"
