@@ -167,3 +167,88 @@ def test_bad_arguments_get_one_clear_line_and_a_nonzero_exit(tmp_path, args, sta
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and message in lines[0], done.stderr
     assert done.stdout == ""
+
+
+# -- using a saved model: predict and evaluate ----------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def digits_run(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("digits") / "run"
+    done = cli("train", "--dataset", "digits", "--epochs", "3", "--no-progress", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+def test_evaluate_reproduces_the_runs_test_figures_on_raw_features(digits_run) -> None:
+    done = cli("evaluate", "--model", str(digits_run / "model.npz"), "--dataset", "digits")
+    assert done.returncode == 0, done.stderr
+    test = json.load(open(digits_run / "metrics.json"))["test"]
+    assert f"accuracy {test['accuracy']:.4f}" in done.stdout
+    assert f"loss {test['loss']:.4f}" in done.stdout and "(359 examples)" in done.stdout
+
+
+def test_reloaded_model_predicts_raw_digits_at_the_runs_test_accuracy(digits_run) -> None:
+    from tinygrad_mlp.losses import accuracy
+    from tinygrad_mlp.runs import load_dataset
+
+    split = load_dataset("digits", seed=0)
+    model = MLP.load(digits_run / "model.npz")
+    test = json.load(open(digits_run / "metrics.json"))["test"]
+    assert accuracy(model.predict(split.raw_test), split.y_test) == test["accuracy"]
+
+
+def test_predict_writes_classes_and_outputs_for_a_csv_with_a_header(digits_run, tmp_path) -> None:
+    from tinygrad_mlp.runs import load_dataset
+
+    raw = load_dataset("digits", seed=0).raw_test[:6]
+    path = tmp_path / "rows.csv"
+    path.write_text(
+        ",".join(f"f{k}" for k in range(64)) + "\n" + "\n".join(",".join(map(str, r)) for r in raw)
+    )
+    out = tmp_path / "predicted.csv"
+    done = cli(
+        "predict",
+        "--model",
+        str(digits_run / "model.npz"),
+        "--input",
+        str(path),
+        "--output",
+        str(out),
+    )
+    assert done.returncode == 0, done.stderr
+    rows = list(csv.DictReader(open(out)))
+    model = MLP.load(digits_run / "model.npz")
+    assert [int(r["class"]) for r in rows] == model.predict(raw).argmax(axis=1).tolist()
+    assert len(rows[0]) == 11  # class, output_0..output_9
+
+
+def test_predict_reads_npy_and_prints_to_stdout(digits_run, tmp_path) -> None:
+    from tinygrad_mlp.runs import load_dataset
+
+    path = tmp_path / "rows.npy"
+    np.save(path, load_dataset("digits", seed=0).raw_test[:3])
+    done = cli("predict", "--model", str(digits_run / "model.npz"), "--input", str(path))
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.strip().splitlines()
+    assert lines[0].startswith("class,output_0") and len(lines) == 4
+
+
+def test_predict_refuses_input_of_the_wrong_width_naming_both(digits_run, tmp_path) -> None:
+    path = tmp_path / "narrow.npy"
+    np.save(path, np.ones((2, 5)))
+    done = cli("predict", "--model", str(digits_run / "model.npz"), "--input", str(path))
+    assert done.returncode == 1
+    assert "5 features" in done.stderr and "takes 64" in done.stderr
+
+
+def test_predict_refuses_a_missing_model_in_one_line(tmp_path) -> None:
+    done = cli("predict", "--model", str(tmp_path / "none.npz"), "--input", "x.csv")
+    assert done.returncode == 1 and len(done.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("activation", ["leaky_relu", "elu", "gelu", "softplus"])
+def test_train_takes_the_new_activations(activation, tmp_path) -> None:
+    done = cli("train", *SMALL, "--activation", activation, "--out", str(tmp_path / "run"))
+    assert done.returncode == 0, done.stderr
+    assert MLP.load(tmp_path / "run" / "model.npz").activation == activation
