@@ -260,3 +260,45 @@ def test_a_hypothesis_test_finds_the_missing_broadcast_sum_needs_two_rows() -> N
 
 
 # -- check_graph -------------------------------------------------------------------------------
+
+
+# -- linearity in the incoming gradient, as torch.autograd.gradcheck checks it -------------
+
+
+def _op(backward_rule):
+    """An op computing sin(x) with the given backward rule (g, x) -> gradient."""
+    from tinygrad_mlp import Function
+
+    class Planted(Function):
+        forward = staticmethod(np.sin)
+        backward = staticmethod(lambda g, x, out: backward_rule(g, x))
+
+    return Planted
+
+
+def test_a_backward_that_adds_a_constant_below_atol_fails_as_not_multiplied() -> None:
+    op = _op(lambda g, x: g * np.cos(x) + 1e-7)
+    with pytest.raises(GradcheckError, match="not multiplied by grad_output"):
+        gradcheck(lambda x: op.apply(x), [np.array([0.3, 1.2])])
+
+
+def test_a_backward_that_ignores_the_incoming_gradient_under_a_sum_fails() -> None:
+    op = _op(lambda g, x: np.cos(x))
+    with pytest.raises(GradcheckError, match="not multiplied by grad_output"):
+        gradcheck(lambda x: op.apply(x).sum(), [np.array([0.3, 1.2])])
+
+
+def test_a_backward_that_squares_the_incoming_gradient_fails_as_not_linear() -> None:
+    op = _op(lambda g, x: g * g * np.cos(x))
+    with pytest.raises(GradcheckError, match="not linear in grad_output"):
+        gradcheck(lambda x: op.apply(x).sum(), [np.array([0.3, 1.2])])
+
+
+def test_a_nonlinear_backward_returns_false_without_raise_exception() -> None:
+    op = _op(lambda g, x: g * np.cos(x) + 1e-7)
+    assert gradcheck(lambda x: op.apply(x), [np.array([0.3])], raise_exception=False) is False
+
+
+def test_a_linear_backward_passes_the_linearity_checks() -> None:
+    op = _op(lambda g, x: g * np.cos(x))
+    assert gradcheck(lambda x: op.apply(x).sum(), [np.array([0.3, 1.2])])

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..engine import Value, as_data, enable_grad, grad, is_grad_enabled, no_grad, unbroadcast
 from .differences import compare
-from .findings import Finding, report
+from .findings import Finding, GradcheckError, report
 
 __all__ = ["as_gradient", "gradcheck", "gradgradcheck", "shape_words"]
 
@@ -134,7 +134,58 @@ def _check(
     def describe(f: Finding) -> str:
         return f.describe(f"input {f.input} ({shape_words(points[f.input])})")
 
-    return report(found, describe, caller, raise_exception)
+    if not report(found, describe, caller, raise_exception):
+        return False
+    problem = _nonlinearity(outs, leaves, labels, rtol, atol)
+    if problem is None:
+        return True
+    if raise_exception:
+        raise GradcheckError(f"{caller}: {problem}")
+    return False
+
+
+def _nonlinearity(
+    outs: Sequence[Value], leaves: Sequence[Value], labels: Sequence[str], rtol: float, atol: float
+) -> str | None:
+    """What is wrong if the backward is not linear in the incoming gradient, else None.
+
+    As `torch.autograd.gradcheck` does: with grad_output = 0 every gradient must be exactly 0
+    (a backward that adds a constant, however small, or ignores the incoming gradient fails),
+    and doubling a random grad_output must double every gradient (a backward that squares it
+    fails, though it agrees with finite differences for the unit grad_outputs used above).
+    """
+    targets = [(i, v) for i, v in enumerate(leaves) if v.requires_grad]
+    rng = np.random.default_rng(0)
+    for o, label in zip(outs, labels):
+        if not o.requires_grad or o.size == 0:
+            continue
+        zero: Any = 0.0 if o.is_scalar else np.zeros(o.shape, dtype=o.dtype)
+        u: Any = rng.uniform(0.5, 1.5, size=o.shape).astype(o.dtype)
+        if o.is_scalar:
+            u = float(u)
+        for seed, check in ((zero, "zero"), (u, "double")):
+            grads = grad(o, [v for _, v in targets], grad_output=seed)
+            if check == "double":
+                doubled = grad(o, [v for _, v in targets], grad_output=2 * u)
+            for n, ((i, v), g) in enumerate(zip(targets, grads)):
+                g = as_gradient(g, v.data)
+                name = f"input {i} ({shape_words(v.data)})"
+                if check == "zero" and np.any(g != 0):
+                    return (
+                        f"backward not multiplied by grad_output: with a zero gradient flowing "
+                        f"into {label}, the gradient of {name} is not zero (largest |value| "
+                        f"{np.max(np.abs(g)):.3g}); a backward must scale with its incoming "
+                        f"gradient, adding nothing of its own"
+                    )
+                if check == "double":
+                    g2 = as_gradient(doubled[n], v.data)
+                    if not np.allclose(g2, 2 * g, rtol=rtol, atol=atol, equal_nan=True):
+                        return (
+                            f"backward is not linear in grad_output: doubling the gradient "
+                            f"flowing into {label} does not double the gradient of {name} "
+                            f"(largest difference {np.max(np.abs(g2 - 2 * g)):.3g})"
+                        )
+    return None
 
 
 def shape_words(x: Any) -> str:
