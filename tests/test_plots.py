@@ -48,7 +48,39 @@ def test_decision_boundary_draws_the_regions_and_every_point(tmp_path) -> None:
     root = ET.parse(path).getroot()
     assert len(list(root.iter(f"{SVG}image"))) == 1  # the regions, as one raster
     markers = [u for u in root.iter(f"{SVG}use") if "fill" in u.get("style", "")]
-    assert len(markers) == 60
+    assert len(markers) == 60 + 3  # every point, and one legend marker per class
+
+
+def test_decision_boundary_legend_names_the_classes(tmp_path) -> None:
+    X, y = data.spirals(n=30, seed=0)
+    path = plot_decision_boundary(MLP(2, [4, 3], seed=0), X, y, tmp_path / "b.svg")
+    words = texts(path)
+    assert {"class 0", "class 1", "class 2"} <= set(words)
+    assert "test" not in words
+
+
+def test_decision_boundary_tells_training_from_test_points(tmp_path) -> None:
+    X, y = data.moons(n=40, seed=0)
+    Xt, yt = data.moons(n=10, seed=1)
+    path = plot_decision_boundary(
+        MLP(2, [4, 2], seed=0), X, y, tmp_path / "b.svg", X_test=Xt, y_test=yt
+    )
+    root = ET.parse(path).getroot()
+    markers = [u for u in root.iter(f"{SVG}use") if "fill" in u.get("style", "")]
+    assert len(markers) == 40 + 10 + 2 + 2  # points, classes' and sets' legend markers
+    assert {"training", "test"} <= set(texts(path))
+
+
+def test_a_loss_within_one_decade_still_has_labelled_ticks(tmp_path) -> None:
+    path = plot_history({"loss": [0.52, 0.41, 0.35, 0.33]}, tmp_path / "narrow.svg")
+    numbers = [t for t in texts(path) if t.replace(".", "", 1).replace("−", "").isdigit()]
+    loss_ticks = [float(t) for t in numbers if "." in t]
+    assert len(loss_ticks) >= 3 and min(loss_ticks) < 0.35 < 0.5 < max(loss_ticks)
+
+
+def test_history_plot_marks_the_final_test_loss(tmp_path) -> None:
+    path = plot_history(HISTORY, tmp_path / "c.svg", test={"loss": 0.3, "accuracy": 0.9})
+    assert "test (final)" in texts(path)
 
 
 def test_decision_boundary_needs_two_features(tmp_path) -> None:

@@ -312,23 +312,30 @@ def _write_metrics(out: str, record: dict[str, Any], rows: list[dict[str, float]
 
 
 def _write_plots(
-    run_out: str, config: RunConfig, model: MLP, split: Split, history: History
+    run_out: str,
+    config: RunConfig,
+    model: MLP,
+    split: Split,
+    history: History,
+    test: dict[str, float] | None = None,
 ) -> list[str]:
     from .plots import plot_decision_boundary, plot_history  # matplotlib: imported when needed
 
     title = f"{config.dataset}: {model.extra_repr()}"
-    plot_history(history, os.path.join(run_out, "curves.svg"), title=title)
+    plot_history(history, os.path.join(run_out, "curves.svg"), title=title, test=test)
     if split.X_test.shape[1] != 2:
         return ["curves.svg"]
-    X_all = np.vstack(_model_inputs(model, split))
+    X_train, X_test = _model_inputs(model, split)
     y_all = np.concatenate([split.y_train, split.y_test])
     plot_decision_boundary(
         model,
-        X_all,
-        y_all,
+        X_train,
+        split.y_train,
         os.path.join(run_out, "boundary.svg"),
         threshold=decision_threshold(model, config.loss, y_all),
         title=f"{config.dataset}: decision regions",
+        X_test=X_test,
+        y_test=split.y_test,
     )
     return ["curves.svg", "boundary.svg"]
 
@@ -385,7 +392,7 @@ def train_run(config: RunConfig) -> Run:
     save(model, os.path.join(out, "model.npz"))
     _write_metrics(out, record, history.rows())
     files = ["model.npz", "metrics.csv", "metrics.json"]
-    files += _write_plots(out, config, model, split, history)
+    files += _write_plots(out, config, model, split, history, test)
     return Run(config, out, split, model, history, test, seconds, files, record)
 
 
