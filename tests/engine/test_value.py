@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from tinygrad_mlp import MLP, StaleDataError, Value, losses, optim
-from tinygrad_mlp.engine.value import new_node
+from tinygrad_mlp.engine.node import new_node
 
 
 def test_a_parameter_never_shares_memory_with_the_callers_array() -> None:

@@ -4,7 +4,9 @@ One file per concern, each importing only those above it in this list:
 
 - `modes`: grad mode and anomaly mode, per thread;
 - `scope`: the module call a node is made in (drawn as a box);
-- `value`: `Value`, its operators, and `new_node`, the one node constructor;
+- `data`: user input as what a Value holds (a float, a read-only array);
+- `value`: `Value` and its operators;
+- `node`: `new_node`, the one node constructor;
 - `function`: the `Function` base (an op's forward, backward and display) and `apply`;
 - `graph`: the graph walk (topological order, scope chains);
 - `backward`: the backward pass, `grad`, accumulation and `unbroadcast`.
@@ -13,12 +15,14 @@ One file per concern, each importing only those above it in this list:
 from __future__ import annotations
 
 # value first: it completes the package's one import cycle (value -> ops -> function -> value)
-from .value import StaleDataError, Value, as_data, as_float_dtype  # isort: skip
+from .value import Value  # isort: skip
 from ..ops.shape import concat, stack  # noqa: E402  (kept importable from here, as before)
 from .backward import backpropagate, call_backward, grad, unbroadcast
+from .data import as_data, as_float_dtype
 from .function import Function, is_shared_constant, lift
 from .graph import common_scope, scope_chain, scope_path, walk
 from .modes import detect_anomaly, enable_grad, is_anomaly_enabled, is_grad_enabled, no_grad
+from .node import StaleDataError
 from .scope import Scope, current_scope, module_scope
 
 __all__ = [

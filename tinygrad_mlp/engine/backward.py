@@ -19,10 +19,12 @@ from typing import Any
 
 import numpy as np
 
+from .data import as_data
 from .function import constant, lift
 from .graph import walk
 from .modes import enable_grad, is_anomaly_enabled
-from .value import StaleDataError, Value, as_data, check_finite, latest_data_change
+from .node import StaleDataError, check_finite, latest_data_change
+from .value import Value
 
 ndarray = np.ndarray
 

@@ -11,17 +11,10 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from .data import FLOAT_DTYPES, as_data
 from .modes import current_modes
-from .value import (
-    FLOAT_DTYPES,
-    Value,
-    as_data,
-    check_finite,
-    leaf,
-    new_node,
-    next_index,
-    op_result,
-)
+from .node import check_finite, leaf, new_node, next_index, op_result
+from .value import Value
 
 _new = object.__new__
 

@@ -1,9 +1,10 @@
 """`Value`: a number or an array that remembers how it was computed, and its operators.
 
 A Value holds data (a Python float for a scalar, a read-only numpy array for a tensor) and the
-operation that made it with the Values it came from. Every Value is made by `new_node`, the one
-node constructor: a leaf the user creates (`Value(x)`), a constant, or an op's result.
+operation that made it with the Values it came from: a leaf the user creates (`Value(x)`), a
+constant, or an op's result.
 
+The one node constructor is `node.new_node`; user input becomes node data in `data.py`.
 Two promises shape the code:
 
 * Speed on scalars. A node is an object with `__slots__` and a tuple of parents, with no
@@ -17,149 +18,13 @@ Two promises shape the code:
 
 from __future__ import annotations
 
-import itertools
 from typing import Any
 
 import numpy as np
 
-from .modes import SCOPE, current_modes
+from .data import as_data
 
 ndarray = np.ndarray
-FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
-
-# Creation order is a topological order (a node is always made after its inputs), so a counter
-# stamped on each node lets backward sort the nodes it reaches instead of a recursive walk.
-next_index = itertools.count().__next__
-_new = object.__new__
-
-
-class StaleDataError(RuntimeError):
-    """The data of a Value changed after an operation used it and before backward ran."""
-
-
-class _Changes:
-    """When the data of any Value last changed, as a creation index (see `Value.data`)."""
-
-    latest = -1
-
-
-def latest_data_change() -> int:
-    """The creation index at which the data of some Value was last assigned (-1: never).
-
-    A backward pass whose oldest node is newer than this cannot meet changed data, so it skips
-    the per-node check.
-    """
-    return _Changes.latest
-
-
-def as_data(x: Any, dtype: Any = None, copy: bool = False) -> float | ndarray:
-    """Convert user input into what a Value holds: a Python float or a read-only float array.
-
-    Integers and booleans become floats (float64 unless `dtype` says otherwise). Complex
-    numbers, strings and other objects are refused with a `TypeError` that names the type.
-    Arrays are copied when `copy` is true (a parameter never shares memory with the caller's
-    array) and otherwise wrapped in a read-only view (the caller's array keeps its flags).
-
-    >>> as_data(3)
-    3.0
-    >>> as_data([1, 2]).dtype, as_data([1, 2]).flags.writeable
-    (dtype('float64'), False)
-    """
-    if dtype is not None:
-        dtype = as_float_dtype(dtype)
-    if x.__class__ is float and dtype is None:
-        return x
-    if isinstance(x, Value):
-        raise TypeError("Value(...) got a Value; use v.detach() for a constant copy of its data")
-    if isinstance(x, (bool, int, float, np.integer, np.floating, np.bool_)) and dtype is None:
-        return float(x)
-    if isinstance(x, (complex, np.complexfloating)):
-        raise TypeError(f"complex numbers are not supported, got {x!r}")
-    try:
-        arr = np.asarray(x)
-    except ValueError as exc:  # ragged nested lists
-        raise TypeError(f"cannot make a Value from {type(x).__name__}: {exc}") from None
-    kind = arr.dtype.kind
-    if kind == "c":
-        raise TypeError(f"complex arrays are not supported, got dtype {arr.dtype}")
-    if kind not in "biuf":
-        raise TypeError(
-            f"a Value holds numbers, got {type(x).__name__} with dtype {arr.dtype} "
-            f"(strings and objects cannot be differentiated)"
-        )
-    if dtype is None:
-        dtype = arr.dtype if arr.dtype in FLOAT_DTYPES else np.dtype(np.float64)
-    if copy or arr.dtype != dtype:
-        arr = np.array(arr, dtype=dtype)  # a new array: the caller's is never written
-    else:
-        arr = arr.view()  # ours to mark read-only, without touching the caller's flags
-    arr.setflags(write=False)
-    return arr
-
-
-def as_float_dtype(dtype: Any) -> np.dtype:
-    """`dtype` as float32 or float64; anything else is a `TypeError` naming the valid ones."""
-    try:
-        dt = np.dtype(dtype)
-    except TypeError:
-        dt = None
-    if dt not in FLOAT_DTYPES:
-        raise TypeError(f"Value dtype must be float32 or float64, got {dtype!r}")
-    return dt
-
-
-def new_node(
-    data: float | ndarray,
-    op: type | None,
-    parents: tuple[Value, ...],
-    params: dict[str, Any] | None,
-    requires_grad: bool,
-    scope: Any,
-) -> Value:
-    """The one node constructor: a Value holding `data`, made by `op` from `parents`.
-
-    A recorded node (`op` given) requires a gradient; a leaf or a constant has no op and no
-    parents. `data` must already be what a Value holds (see `as_data`; an op's result is
-    normalised by `Function.apply`), `scope` the module call it is made in.
-    """
-    node = _new(Value)
-    node._data = data
-    node.grad = 0.0 if data.__class__ is float else None
-    node.requires_grad = requires_grad
-    node._op = op
-    node._prev = parents
-    node._params = params
-    node._index = next_index()
-    node._scope = scope
-    node._g = None
-    return node
-
-
-def leaf(data: float | ndarray, requires_grad: bool = False) -> Value:
-    """A leaf (a Value the user made) or a constant, in the current module call."""
-    return new_node(data, None, (), None, requires_grad, current_modes()[SCOPE])
-
-
-def op_result(op: type, parents: tuple[Value, ...], data: Any, params: dict | None) -> Value:
-    """The node for `op`'s result: recorded when grad mode is on in this thread and some
-    parent requires a gradient, else a constant. In anomaly mode the data is checked first."""
-    grad_enabled, anomaly, scope = current_modes()
-    if anomaly:
-        check_finite(op, "forward", data)
-    if grad_enabled:
-        for v in parents:
-            if v.requires_grad:
-                return new_node(data, op, parents, params, True, scope)
-    return new_node(data, None, (), None, False, scope)
-
-
-def check_finite(op: type, phase: str, out: Any) -> None:
-    """Raise `FloatingPointError` if `out` (data or a Value) holds a nan or inf: anomaly mode."""
-    if out is None:
-        return
-    data = out._data if isinstance(out, Value) else out
-    if not np.all(np.isfinite(data)):
-        raise FloatingPointError(f"detect_anomaly: {op.__name__}.{phase} produced nan or inf")
 
 
 class Value:
@@ -206,6 +71,8 @@ class Value:
         label: str | None = None,
         dtype: Any = None,
     ) -> Value:
+        if isinstance(data, Value):
+            raise TypeError("Value(...) got a Value; use v.detach() for a constant copy of it")
         flag = bool(requires_grad)
         node = leaf(as_data(data, dtype, copy=flag), flag)
         if label is not None:
@@ -226,11 +93,13 @@ class Value:
 
     @data.setter
     def data(self, new: Any) -> None:
+        if isinstance(new, Value):
+            raise TypeError("data must be numbers or an array, got a Value; use v.data")
         dtype = None if self._data.__class__ is float else self._data.dtype
         if dtype is not None and isinstance(new, (int, float)):
             new = np.full(self._data.shape, new)
         self._data = as_data(new, dtype, copy=True)
-        self._stamp_change()
+        stamp_change(self)
 
     def sub_(self, delta: Any) -> Value:
         """Subtract `delta` from the data in place (what optimizers do); returns self.
@@ -249,11 +118,8 @@ class Value:
                 data.setflags(write=False)
         else:  # a view of memory we do not own: never written, replaced instead
             self._data = as_data(data - delta, data.dtype, copy=False)
-        self._stamp_change()
+        stamp_change(self)
         return self
-
-    def _stamp_change(self) -> None:
-        self._changed_at = _Changes.latest = next_index()
 
     def changed_since(self, index: int) -> bool:
         """True when this Value's data was assigned after the node of creation `index` was made."""
@@ -743,8 +609,9 @@ def _compare(a: Value, other: Any, ufunc: Any) -> Any:
 
 
 # The package's one import cycle, on purpose: Value's operators need the op classes (and the
-# `apply` that runs them, and the backward pass), and those are built on Value. Importing them
-# after Value is defined lets each refer to the other; nothing else imports in a circle.
+# `apply` that runs them, the backward pass and the node constructor), and those are built on
+# Value. Importing them after Value is defined lets each refer to the other; nothing else in
+# the package imports in a circle.
 from ..ops import (  # noqa: E402
     Abs,
     Add,
@@ -787,3 +654,4 @@ from ..ops import (  # noqa: E402
 )
 from .backward import backward  # noqa: E402
 from .function import apply_binary, apply_unary  # noqa: E402
+from .node import leaf, stamp_change  # noqa: E402

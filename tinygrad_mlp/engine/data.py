@@ -1,0 +1,66 @@
+"""Turning user input into what a Value holds: a Python float, or a read-only float array."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+ndarray = np.ndarray
+FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def as_data(x: Any, dtype: Any = None, copy: bool = False) -> float | ndarray:
+    """Convert user input into what a Value holds: a Python float or a read-only float array.
+
+    Integers and booleans become floats (float64 unless `dtype` says otherwise). Complex
+    numbers, strings and other objects are refused with a `TypeError` that names the type.
+    Arrays are copied when `copy` is true (a parameter never shares memory with the caller's
+    array) and otherwise wrapped in a read-only view (the caller's array keeps its flags).
+
+    >>> as_data(3)
+    3.0
+    >>> as_data([1, 2]).dtype, as_data([1, 2]).flags.writeable
+    (dtype('float64'), False)
+    """
+    if dtype is not None:
+        dtype = as_float_dtype(dtype)
+    if x.__class__ is float and dtype is None:
+        return x
+    if hasattr(x, "requires_grad") and hasattr(x, "backward"):  # a Value (not imported here)
+        raise TypeError("got a Value where data was expected; use v.data, or v.detach()")
+    if isinstance(x, (bool, int, float, np.integer, np.floating, np.bool_)) and dtype is None:
+        return float(x)
+    if isinstance(x, (complex, np.complexfloating)):
+        raise TypeError(f"complex numbers are not supported, got {x!r}")
+    try:
+        arr = np.asarray(x)
+    except ValueError as exc:  # ragged nested lists
+        raise TypeError(f"cannot make a Value from {type(x).__name__}: {exc}") from None
+    kind = arr.dtype.kind
+    if kind == "c":
+        raise TypeError(f"complex arrays are not supported, got dtype {arr.dtype}")
+    if kind not in "biuf":
+        raise TypeError(
+            f"a Value holds numbers, got {type(x).__name__} with dtype {arr.dtype} "
+            f"(strings and objects cannot be differentiated)"
+        )
+    if dtype is None:
+        dtype = arr.dtype if arr.dtype in FLOAT_DTYPES else np.dtype(np.float64)
+    if copy or arr.dtype != dtype:
+        arr = np.array(arr, dtype=dtype)  # a new array: the caller's is never written
+    else:
+        arr = arr.view()  # ours to mark read-only, without touching the caller's flags
+    arr.setflags(write=False)
+    return arr
+
+
+def as_float_dtype(dtype: Any) -> np.dtype:
+    """`dtype` as float32 or float64; anything else is a `TypeError` naming the valid ones."""
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        dt = None
+    if dt not in FLOAT_DTYPES:
+        raise TypeError(f"Value dtype must be float32 or float64, got {dtype!r}")
+    return dt

@@ -1,0 +1,98 @@
+"""Making nodes: `new_node`, the one node constructor, and the two kinds of node it makes (a
+leaf or constant, and an op's result, recorded or not by the modes of this thread); and the
+clock of data changes that lets backward refuse a node whose inputs changed after it was made."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import numpy as np
+
+from .modes import SCOPE, current_modes
+from .value import Value
+
+ndarray = np.ndarray
+
+# Creation order is a topological order (a node is always made after its inputs), so a counter
+# stamped on each node lets backward sort the nodes it reaches instead of a recursive walk.
+next_index = itertools.count().__next__
+_new = object.__new__
+
+
+class StaleDataError(RuntimeError):
+    """The data of a Value changed after an operation used it and before backward ran."""
+
+
+class _Changes:
+    """When the data of any Value last changed, as a creation index (see `Value.data`)."""
+
+    latest = -1
+
+
+def stamp_change(v: Value) -> None:
+    """Record that `v`'s data was assigned now (on the clock of creation indices)."""
+    v._changed_at = _Changes.latest = next_index()
+
+
+def latest_data_change() -> int:
+    """The creation index at which the data of some Value was last assigned (-1: never).
+
+    A backward pass whose oldest node is newer than this cannot meet changed data, so it skips
+    the per-node check.
+    """
+    return _Changes.latest
+
+
+def new_node(
+    data: float | ndarray,
+    op: type | None,
+    parents: tuple[Value, ...],
+    params: dict[str, Any] | None,
+    requires_grad: bool,
+    scope: Any,
+) -> Value:
+    """The one node constructor: a Value holding `data`, made by `op` from `parents`.
+
+    A recorded node (`op` given) requires a gradient; a leaf or a constant has no op and no
+    parents. `data` must already be what a Value holds (see `as_data`; an op's result is
+    normalised by `Function.apply`), `scope` the module call it is made in.
+    """
+    node = _new(Value)
+    node._data = data
+    node.grad = 0.0 if data.__class__ is float else None
+    node.requires_grad = requires_grad
+    node._op = op
+    node._prev = parents
+    node._params = params
+    node._index = next_index()
+    node._scope = scope
+    node._g = None
+    return node
+
+
+def leaf(data: float | ndarray, requires_grad: bool = False) -> Value:
+    """A leaf (a Value the user made) or a constant, in the current module call."""
+    return new_node(data, None, (), None, requires_grad, current_modes()[SCOPE])
+
+
+def op_result(op: type, parents: tuple[Value, ...], data: Any, params: dict | None) -> Value:
+    """The node for `op`'s result: recorded when grad mode is on in this thread and some
+    parent requires a gradient, else a constant. In anomaly mode the data is checked first."""
+    grad_enabled, anomaly, scope = current_modes()
+    if anomaly:
+        check_finite(op, "forward", data)
+    if grad_enabled:
+        for v in parents:
+            if v.requires_grad:
+                return new_node(data, op, parents, params, True, scope)
+    return new_node(data, None, (), None, False, scope)
+
+
+def check_finite(op: type, phase: str, out: Any) -> None:
+    """Raise `FloatingPointError` if `out` (data or a Value) holds a nan or inf: anomaly mode."""
+    if out is None:
+        return
+    data = out._data if isinstance(out, Value) else out
+    if not np.all(np.isfinite(data)):
+        raise FloatingPointError(f"detect_anomaly: {op.__name__}.{phase} produced nan or inf")
