@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tinygrad_mlp import Layer, MLP, Module, data, optim
+from tinygrad_mlp import MLP, Layer, Module, data, optim
 from tinygrad_mlp.nn import Dropout
 from tinygrad_mlp.schedules import StepLR
 from tinygrad_mlp.train import evaluate, fit

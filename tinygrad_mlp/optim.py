@@ -128,7 +128,9 @@ class Optimizer:
             raise ValueError(f"a {state['class']} state cannot be loaded into {name}")
         buffers = state["state"]
         if set(buffers) != set(self._buffers):
-            raise ValueError(f"{name} state has {sorted(buffers)}, expected {sorted(self._buffers)}")
+            raise ValueError(
+                f"{name} state has {sorted(buffers)}, expected {sorted(self._buffers)}"
+            )
         for key in self._buffers:
             entries = buffers[key]
             if len(entries) != len(self.params):

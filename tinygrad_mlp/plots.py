@@ -130,7 +130,6 @@ def plot_decision_boundary(
     import matplotlib
     from matplotlib.colors import ListedColormap
     from matplotlib.figure import Figure
-
     from matplotlib.lines import Line2D
 
     X = np.asarray(X, dtype=np.float64)

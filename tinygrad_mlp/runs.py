@@ -39,8 +39,7 @@ import numpy as np
 from . import data
 from .labels import count_classes
 from .losses import LOSSES, ONE_OUTPUT_LOSSES
-from .nn import MLP
-from .nn import Standardize
+from .nn import MLP, Standardize
 from .optim import SGD, Adam, AdamW, Optimizer, RMSprop
 from .serialize import save
 from .train import DEFAULTS, History, decision_threshold, evaluate, fit, loss_of

@@ -20,7 +20,7 @@ import math
 from typing import Any
 
 from . import checks
-from .optim import Optimizer, _check_number
+from .optim import Optimizer
 
 __all__ = ["LRScheduler", "StepLR", "ExponentialLR", "CosineAnnealingLR"]
 
@@ -73,7 +73,7 @@ class StepLR(LRScheduler):
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1) -> None:
         super().__init__(optimizer)
         self.step_size = checks.count(step_size, "step_size")
-        self.gamma = _check_number(gamma, "gamma", 0.0, low_inclusive=False)
+        self.gamma = checks.positive(gamma, "gamma")
 
     def lr_at(self, epoch: int) -> float:
         return self.base_lr * self.gamma ** (epoch // self.step_size)
@@ -84,7 +84,7 @@ class ExponentialLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, gamma: float) -> None:
         super().__init__(optimizer)
-        self.gamma = _check_number(gamma, "gamma", 0.0, low_inclusive=False)
+        self.gamma = checks.positive(gamma, "gamma")
 
     def lr_at(self, epoch: int) -> float:
         return self.base_lr * self.gamma**epoch
@@ -97,7 +97,7 @@ class CosineAnnealingLR(LRScheduler):
     def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0) -> None:
         super().__init__(optimizer)
         self.T_max = checks.count(T_max, "T_max")
-        self.eta_min = _check_number(eta_min, "eta_min", 0.0)
+        self.eta_min = checks.nonnegative(eta_min, "eta_min")
 
     def lr_at(self, epoch: int) -> float:
         cosine = (1.0 + math.cos(math.pi * epoch / self.T_max)) / 2.0

@@ -67,7 +67,7 @@ def test_train_and_eval_set_every_module_below() -> None:
 def test_new_activations_work_by_name_in_an_mlp(activation: str) -> None:
     model = MLP(2, [4, 1], activation=activation, seed=0)
     x = Value(np.array([[0.5, -1.0]]))
-    expected = getattr(model.layers[0](x), "data")
+    expected = model.layers[0](x).data
     act = ACTIVATIONS[activation]
     assert act is not None
     z = x @ model.layers[0].W + model.layers[0].b

@@ -23,11 +23,13 @@ from typing import Any
 import numpy as np
 
 from .data import as_data
+from .methods import TensorMethods
+from .protocols import PythonProtocols
 
 ndarray = np.ndarray
 
 
-class Value:
+class Value(PythonProtocols, TensorMethods):
     """A number or an array that remembers how it was computed, so its gradient can be found.
 
     >>> a, b = Value(2.0), Value(-3.0)
@@ -42,6 +44,10 @@ class Value:
     After `backward()`, `grad` holds the derivative of the output with respect to this Value: a
     float (0.0 before) for scalars and an array of the same shape (None before) for tensors.
     Gradients accumulate over calls, as in PyTorch: call `zero_grad()` between steps.
+
+    Python's protocols (comparisons, `bool`, `int`, `round`, `format`, `np.asarray`) are in
+    `PythonProtocols`; the methods of the tensor API's further ops (`min`, `var`, `clip`, `sin`,
+    `flatten`, ...) in `TensorMethods`.
     """
 
     __slots__ = (
@@ -206,95 +212,6 @@ class Value:
         """The data as a new, writable numpy array (a 0-d array for a scalar)."""
         return np.array(self._data)
 
-    def tolist(self) -> Any:
-        """The data as (nested lists of) Python floats, like `ndarray.tolist`.
-
-        >>> Value([[1, 2], [3, 4]]).tolist(), Value(2.5).tolist()
-        ([[1.0, 2.0], [3.0, 4.0]], 2.5)
-        """
-        return self._data if self._data.__class__ is float else self._data.tolist()
-
-    # -- Python's protocols: as for a numpy array, never a silent wrong answer --------------
-
-    def _single(self, what: str) -> float:
-        if self._data.__class__ is float:
-            return self._data
-        if self._data.size != 1:
-            raise TypeError(
-                f"{what} needs a single-element Value, this one has shape {self.shape}; "
-                f"reduce it first (.sum(), .max(), ...) or read .data"
-            )
-        return float(self._data.reshape(()))
-
-    def __bool__(self) -> bool:
-        """The truth of a single-element Value (`if loss < 0.1:`); any other is ambiguous.
-
-        >>> bool(Value(0.0)), bool(Value([2.0]) > 1)
-        (False, True)
-        >>> bool(Value([1.0, 2.0]))  # doctest: +ELLIPSIS
-        Traceback (most recent call last):
-            ...
-        ValueError: the truth value of a Value with 2 elements is ambiguous: use ...
-        """
-        data = self._data
-        if data.__class__ is float:
-            return data != 0.0
-        if data.size != 1:
-            raise ValueError(
-                f"the truth value of a Value with {data.size} elements is ambiguous: use "
-                f"(v > 0).data.any() or .all(), or reduce it first"
-            )
-        return bool(data.reshape(()))
-
-    def __int__(self) -> int:
-        return int(self._single("int()"))
-
-    def __round__(self, ndigits: int | None = None) -> Any:
-        """`round(v)` (an int) or `round(v, n)` (a float) of a single-element Value."""
-        return round(self._single("round()"), ndigits)
-
-    def __format__(self, spec: str) -> str:
-        """`f"{loss:.4f}"` formats the number of a single-element Value; `f"{v}"` is its repr."""
-        if not spec:
-            return repr(self)
-        return format(self._single(f"format spec {spec!r}"), spec)
-
-    def __array__(self, dtype: Any = None, copy: Any = None) -> ndarray:
-        """`np.asarray(v)`: the data of a constant; refused for a Value that requires gradients,
-        whose data would silently leave the graph (say `.numpy()` or `.detach()` instead)."""
-        if self.requires_grad:
-            raise TypeError(
-                f"np.asarray() / np.array() of a Value that requires gradients ({describe(self)}) "
-                f"would drop it from the graph: use v.numpy() for a copy of its data, or "
-                f"v.detach() for a constant"
-            )
-        if copy:
-            return np.array(self._data, dtype=dtype)
-        return np.asarray(self._data, dtype=dtype)
-
-    # Comparisons work elementwise, as in numpy and PyTorch, and give constant 0/1 data (a mask
-    # for `where`, or a truth for `if`); they are not differentiable. Values stay hashable by
-    # identity: the engine keys its sets by Value and never calls `==`.
-    __hash__ = object.__hash__
-
-    def __eq__(self, other: Any) -> Any:  # type: ignore[override]
-        return _compare(self, other, np.equal)
-
-    def __ne__(self, other: Any) -> Any:  # type: ignore[override]
-        return _compare(self, other, np.not_equal)
-
-    def __lt__(self, other: Any) -> Any:
-        return _compare(self, other, np.less)
-
-    def __le__(self, other: Any) -> Any:
-        return _compare(self, other, np.less_equal)
-
-    def __gt__(self, other: Any) -> Any:
-        return _compare(self, other, np.greater)
-
-    def __ge__(self, other: Any) -> Any:
-        return _compare(self, other, np.greater_equal)
-
     def __repr__(self) -> str:
         name = f", label={self.label!r}" if self.label else ""
         if self._data.__class__ is float:
@@ -429,56 +346,6 @@ class Value:
 
     __abs__ = abs
 
-    def log1p(self) -> Value:
-        return apply_unary(Log1p, self)
-
-    def expm1(self) -> Value:
-        return apply_unary(Expm1, self)
-
-    def sin(self) -> Value:
-        return apply_unary(Sin, self)
-
-    def cos(self) -> Value:
-        return apply_unary(Cos, self)
-
-    def leaky_relu(self, negative_slope: float = 0.01) -> Value:
-        """x where x > 0, else negative_slope * x (PyTorch's default slope, 0.01)."""
-        return LeakyRelu.apply(self, negative_slope=float(negative_slope))
-
-    def elu(self, alpha: float = 1.0) -> Value:
-        """x where x > 0, else alpha * (e^x - 1)."""
-        return Elu.apply(self, alpha=float(alpha))
-
-    def gelu(self) -> Value:
-        """x * Φ(x) in its tanh form (PyTorch's `gelu(approximate="tanh")`)."""
-        return apply_unary(Gelu, self)
-
-    def softplus(self) -> Value:
-        """ln(1 + e^x), computed without overflow."""
-        return apply_unary(Softplus, self)
-
-    def clip(self, low: float | None = None, high: float | None = None) -> Value:
-        """Each element limited to [low, high] (None: unbounded on that side), like `np.clip`.
-
-        >>> Value([-2.0, 0.5, 3.0]).clip(-1, 1).data
-        array([-1. ,  0.5,  1. ])
-        """
-        if low is None and high is None:
-            raise ValueError("clip() needs low, high or both")
-        low = None if low is None else float(low)
-        high = None if high is None else float(high)
-        if low is not None and high is not None and low > high:
-            raise ValueError(f"clip(low={low}, high={high}): low is above high")
-        return Clip.apply(self, low=low, high=high)
-
-    def maximum(self, other: Any) -> Value:
-        """The larger of self and other, elementwise (ties share the gradient)."""
-        return Maximum.apply(self, other)
-
-    def minimum(self, other: Any) -> Value:
-        """The smaller of self and other, elementwise (ties share the gradient)."""
-        return Minimum.apply(self, other)
-
     # -- reductions and shape ---------------------------------------------------------------
 
     def sum(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Value:
@@ -489,47 +356,6 @@ class Value:
 
     def max(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Value:
         return Max.apply(self, axis=axis, keepdims=keepdims)
-
-    def min(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Value:
-        return Min.apply(self, axis=axis, keepdims=keepdims)
-
-    def var(
-        self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False, ddof: int = 0
-    ) -> Value:
-        """The variance over `axis`, dividing by n - ddof (numpy's default ddof=0; PyTorch's
-        `var` defaults to the unbiased ddof=1).
-
-        >>> Value([1.0, 2.0, 3.0, 4.0]).var().data, Value([1.0, 2.0, 3.0, 4.0]).var(ddof=1).data
-        (array(1.25), array(1.6666...))
-        """
-        if isinstance(ddof, bool) or not isinstance(ddof, (int, np.integer)) or ddof < 0:
-            raise ValueError(f"ddof must be a non-negative integer, got {ddof!r}")
-        if self._data.__class__ is not float:
-            shape = self._data.shape
-            axes = range(len(shape)) if axis is None else (axis,) if isinstance(axis, int) else axis
-            count = int(np.prod([shape[a] for a in axes]))
-            if count - ddof <= 0:
-                raise ValueError(
-                    f"var(ddof={ddof}) of {count} element(s) per result divides by zero "
-                    f"(shape {shape}, axis {axis})"
-                )
-        return Var.apply(self, axis=axis, keepdims=keepdims, ddof=int(ddof))
-
-    def std(
-        self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False, ddof: int = 0
-    ) -> Value:
-        """The standard deviation: `sqrt(var(axis, keepdims, ddof))`."""
-        return self.var(axis=axis, keepdims=keepdims, ddof=ddof).sqrt()
-
-    def argmax(self, axis: int | None = None) -> Any:
-        """Where the maximum is, as a plain int (or an int array along `axis`), like numpy."""
-        found = np.argmax(self._data, axis=axis)
-        return int(found) if np.ndim(found) == 0 else found
-
-    def argmin(self, axis: int | None = None) -> Any:
-        """Where the minimum is, as a plain int (or an int array along `axis`), like numpy."""
-        found = np.argmin(self._data, axis=axis)
-        return int(found) if np.ndim(found) == 0 else found
 
     def softmax(self, axis: int = -1) -> Value:
         return Softmax.apply(self, axis=axis)
@@ -556,57 +382,6 @@ class Value:
     def T(self) -> Value:
         return Transpose.apply(self, axes=None)
 
-    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Value:
-        """Axes start_dim..end_dim merged into one (all of them by default), like PyTorch's.
-
-        >>> Value(np.ones((2, 3, 4))).flatten(1).shape
-        (2, 12)
-        """
-        shape = self.shape or (1,)
-        start, end = start_dim % len(shape), end_dim % len(shape)
-        if start > end:
-            raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
-        merged = int(np.prod(shape[start : end + 1]))
-        return Reshape.apply(self, shape=(*shape[:start], merged, *shape[end + 1 :]))
-
-    def squeeze(self, axis: int | tuple[int, ...] | None = None) -> Value:
-        """The axes of length 1 removed (only `axis`, if given; it must have length 1)."""
-        try:
-            shape = np.empty(self.shape, dtype=np.bool_).squeeze(axis).shape
-        except ValueError as exc:
-            raise ValueError(f"squeeze(axis={axis}) of shape {self.shape}: {exc}") from None
-        return Reshape.apply(self, shape=shape)
-
-    def unsqueeze(self, axis: int) -> Value:
-        """A new axis of length 1 at `axis` (like `torch.unsqueeze`, `np.expand_dims`)."""
-        shape = np.expand_dims(np.empty(self.shape, dtype=np.bool_), axis).shape
-        return Reshape.apply(self, shape=shape)
-
-    def broadcast_to(self, shape: tuple[int, ...]) -> Value:
-        """The data repeated to `shape` by numpy's broadcasting rules; gradients are summed back."""
-        return BroadcastTo.apply(self, shape=tuple(int(n) for n in shape))
-
-
-def describe(v: Value) -> str:
-    return "a scalar" if v._data.__class__ is float else f"shape {v._data.shape}"
-
-
-_COMPARABLE = (int, float, bool, np.number, np.bool_, ndarray, list)
-
-
-def _compare(a: Value, other: Any, ufunc: Any) -> Any:
-    """`a (op) other` elementwise, as a constant Value of 1.0 (true) and 0.0 (false)."""
-    if isinstance(other, Value):
-        b = other._data
-    elif isinstance(other, _COMPARABLE):
-        b = other
-    else:
-        return NotImplemented  # `v == None`, `v == "text"`: Python's default (False for ==)
-    x = a._data
-    if x.__class__ is float and b.__class__ is float:
-        return leaf(1.0 if ufunc(x, b) else 0.0)
-    return leaf(as_data(ufunc(x, b)))
-
 
 # The package's one import cycle, on purpose: Value's operators need the op classes (and the
 # `apply` that runs them, the backward pass and the node constructor), and those are built on
@@ -615,25 +390,14 @@ def _compare(a: Value, other: Any, ufunc: Any) -> Any:
 from ..ops import (  # noqa: E402
     Abs,
     Add,
-    BroadcastTo,
-    Clip,
-    Cos,
     Div,
-    Elu,
     Exp,
-    Expm1,
-    Gelu,
     GetItem,
-    LeakyRelu,
     Log,
-    Log1p,
     LogSoftmax,
     MatMul,
     Max,
-    Maximum,
     Mean,
-    Min,
-    Minimum,
     Mul,
     Neg,
     Pow,
@@ -642,15 +406,12 @@ from ..ops import (  # noqa: E402
     Remainder,
     Reshape,
     Sigmoid,
-    Sin,
     Softmax,
-    Softplus,
     Sqrt,
     Sub,
     Sum,
     Tanh,
     Transpose,
-    Var,
 )
 from .backward import backward  # noqa: E402
 from .function import apply_binary, apply_unary  # noqa: E402

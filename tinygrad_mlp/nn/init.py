@@ -56,7 +56,8 @@ def init_weights(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Initial weights of `shape` and a bias of shape `shape[1:]`, drawn from `rng`.
 
-    - ``"he"`` (default for relu, leaky_relu, elu, gelu): normal, standard deviation sqrt(2 / fan_in), bias 0.
+    - ``"he"`` (default for relu, leaky_relu, elu, gelu): normal, standard deviation
+      sqrt(2 / fan_in), bias 0.
     - ``"xavier"`` / ``"glorot"`` (default otherwise): uniform in ±sqrt(6 / (fan_in + fan_out)),
       bias 0.
     - ``"uniform01"``: weights and bias uniform in [0, 1), the "small random values" of the
