@@ -131,7 +131,9 @@ def evaluate_saved(
 
     model = load(model_path)
     settings = run_settings(model_path)
-    options = {k: settings[k] for k in ("samples", "noise", "test_size", "seed") if k in settings}
+    options: dict[str, Any] = {
+        k: settings[k] for k in ("samples", "noise", "test_size", "seed") if k in settings
+    }
     if settings.get("dataset") not in (None, dataset):
         options = {k: v for k, v in options.items() if k in ("test_size", "seed")}
     options.update(dataset_options)
