@@ -14,7 +14,7 @@ import pytest
 from tests.helpers.drawing import all_values, expected_counts, read_dot, svg_counts, svg_text
 
 from tinygrad_mlp import draw_graph
-from tinygrad_mlp.graph_style import grad_colour
+from tinygrad_mlp.drawing.style import grad_colour
 
 ROOT = Path(__file__).resolve().parent.parent
 _spec = importlib.util.spec_from_file_location("gallery", ROOT / "viz" / "gallery.py")

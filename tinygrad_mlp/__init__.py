@@ -20,7 +20,7 @@ from .engine import (
     unbroadcast,
 )
 from .gradcheck import GradcheckError, KinkWarning, check_graph, gradcheck, gradgradcheck
-from .graph import draw_graph
+from .drawing import draw_graph
 from .nn import MLP, Layer, Module, Neuron
 from .ops import Function, concat, stack
 

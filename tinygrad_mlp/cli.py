@@ -284,7 +284,7 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 def run_graph(args: argparse.Namespace) -> int:
-    from .graph import GraphvizNotFoundError  # graphviz: imported when a graph is drawn
+    from .drawing import GraphvizNotFoundError  # loaded when a graph is drawn
 
     config = _config(args, command_own=("out",))  # graph's --out is the picture's file
     split = load_dataset(config.dataset, **config.dataset_options())

@@ -368,7 +368,7 @@ def draw_loss_graph(
     True
     >>> folder.cleanup()
     """
-    from .graph import draw_graph  # graphviz: imported when a graph is drawn
+    from .drawing import draw_graph  # loaded when a graph is drawn
 
     value = loss_of(model, X, y, loss)
     value.backward()

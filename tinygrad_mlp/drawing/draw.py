@@ -7,6 +7,8 @@ labelled box for that call, nested as the calls were; a parameter is drawn insid
 module that owns it. Past `max_nodes` drawn nodes, module calls are collapsed into one node each
 (innermost first), and if that is still too many, only the nodes nearest the output are drawn;
 the picture says which.
+
+Graphviz (the Python package) is imported when a picture is first drawn, not with the package.
 """
 
 from __future__ import annotations
@@ -15,13 +17,13 @@ import os
 import shutil
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import graphviz
+from ..engine import Value, walk
+from .placement import choose_direction
 
-from .engine import Value
-from .graph_picture import Picture
-from .graph_walk import walk
+if TYPE_CHECKING:
+    import graphviz
 
 DEFAULT_MAX_NODES = 2000
 DIRECTIONS = ("LR", "TB", "RL", "BT")
@@ -32,6 +34,9 @@ INSTALL_HINT = (
     "(macOS), `conda install graphviz`, or see https://graphviz.org/download/. Without it, "
     "draw_graph(...) still returns the graph, and path='graph.dot' writes its DOT source."
 )
+# the legend's words for what is drawn in red
+REPORT_RED = "an operation whose backward disagrees with its forward (check_graph)"
+VALUES_RED = "the highlighted Values (highlight=)"
 
 
 class GraphvizNotFoundError(RuntimeError):
@@ -43,7 +48,7 @@ def draw_graph(
     path: str | os.PathLike[str] | None = None,
     *,
     format: str | None = None,
-    rankdir: str = "LR",
+    rankdir: str | None = None,
     show_data: bool = True,
     show_grad: bool = True,
     color_by_grad: bool = False,
@@ -52,11 +57,18 @@ def draw_graph(
 ) -> graphviz.Digraph | Path:
     """Draw the computation graph that produced `output`.
 
-    >>> loss = ((model(X) - y) ** 2).mean(); loss.backward()
+    >>> import os, tempfile
+    >>> from tinygrad_mlp import MLP
+    >>> model = MLP(2, [3, 1], seed=0)
+    >>> loss = ((model([[1.0, 2.0]]) - 1.0) ** 2).mean(); loss.backward()
     >>> g = draw_graph(loss)                     # a graphviz.Digraph (shows itself in Jupyter)
-    >>> draw_graph(loss, path="loss.svg")        # writes loss.svg, returns Path("loss.svg")
+    >>> folder = tempfile.mkdtemp()
+    >>> draw_graph(loss, path=os.path.join(folder, "loss.dot")).name   # writes it, returns Path
+    'loss.dot'
 
-    `rankdir`: "LR" (left to right) or "TB" (top to bottom). `show_data`/`show_grad`: print
+    `rankdir`: "LR" (left to right) or "TB" (top to bottom); by default chosen from the graph's
+    shape (`choose_direction`): small scalar graphs left to right, as in micrograd's lecture,
+    everything else top to bottom, so that the picture is read without scrolling sideways. `show_data`/`show_grad`: print
     values and gradients in the nodes. `color_by_grad`: fill each value by its gradient's
     magnitude on a log scale (blue: vanishing, red: exploding), with a legend. `max_nodes`: past
     this many drawn nodes, module calls collapse into one node each. `highlight`: Values (or a
@@ -66,7 +78,7 @@ def draw_graph(
     """
     if not isinstance(output, Value):
         raise TypeError(f"draw_graph() draws a Value's graph, got {type(output).__name__}")
-    if rankdir not in DIRECTIONS:
+    if rankdir is not None and rankdir not in DIRECTIONS:
         raise ValueError(f"draw_graph(rankdir={rankdir!r}): use one of {', '.join(DIRECTIONS)}")
     if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 2:
         raise ValueError(
@@ -76,9 +88,14 @@ def draw_graph(
     target = _check_target(path, format) if path is not None else None
     if format is not None and target is None:
         _check_format(format)
+    from .picture import Picture  # imports graphviz: only when a picture is drawn
+
     values = walk(output)
     marked = _highlighted(highlight, values)
-    picture = Picture(values, output, marked)
+    means = REPORT_RED if hasattr(highlight, "failed_nodes") else VALUES_RED
+    if rankdir is None:
+        rankdir = choose_direction(values)
+    picture = Picture(values, output, marked, means)
     picture.fit(max_nodes)
     graph = picture.to_digraph(rankdir, show_data, show_grad, color_by_grad, max_nodes)
     if format is not None:
@@ -163,6 +180,8 @@ def _write(graph: graphviz.Digraph, path: Path, fmt: str) -> Path:
     if fmt in ("dot", "gv"):
         data = graph.source.encode()
     else:
+        import graphviz
+
         if shutil.which("dot") is None:
             raise GraphvizNotFoundError(
                 f"draw_graph: writing {fmt} needs Graphviz's `dot` program, which is not on "
