@@ -25,6 +25,8 @@ from .placement import choose_direction
 if TYPE_CHECKING:
     import graphviz
 
+    from .picture import Picture
+
 DEFAULT_MAX_NODES = 2000
 DIRECTIONS = ("LR", "TB", "RL", "BT")
 # file formats draw_graph writes: dot/gv are the DOT source (no Graphviz needed), the rest by dot
@@ -88,21 +90,28 @@ def draw_graph(
     target = _check_target(path, format) if path is not None else None
     if format is not None and target is None:
         _check_format(format)
-    from .picture import Picture  # imports graphviz: only when a picture is drawn
-
-    values = walk(output)
-    marked = _highlighted(highlight, values)
-    means = REPORT_RED if hasattr(highlight, "failed_nodes") else VALUES_RED
-    if rankdir is None:
-        rankdir = choose_direction(values)
-    picture = Picture(values, output, marked, means)
-    picture.fit(max_nodes)
+    picture, rankdir = build_picture(output, rankdir, max_nodes, highlight)
     graph = picture.to_digraph(rankdir, show_data, show_grad, color_by_grad, max_nodes)
     if format is not None:
         graph.format = format
     if target is None:
         return graph
     return _write(graph, *target)
+
+
+def build_picture(
+    output: Value, rankdir: str | None, max_nodes: int, highlight: Any = None
+) -> tuple[Picture, str]:
+    """The picture of `output`'s graph, fitted to `max_nodes`, and the direction to draw it in
+    (`rankdir`, or the one `choose_direction` picks). Arguments already checked."""
+    from .picture import Picture  # imports graphviz: only when a picture is drawn
+
+    values = walk(output)
+    marked = _highlighted(highlight, values)
+    means = REPORT_RED if hasattr(highlight, "failed_nodes") else VALUES_RED
+    picture = Picture(values, output, marked, means)
+    picture.fit(max_nodes)
+    return picture, rankdir or choose_direction(values)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -177,6 +186,20 @@ def _highlighted(highlight: Any, values: list[Value]) -> set[int]:
 
 def _write(graph: graphviz.Digraph, path: Path, fmt: str) -> Path:
     """Render to `path` in `fmt`; written whole or not at all (no partial file on failure)."""
+    data = render(graph, fmt)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return path
+
+
+def render(graph: graphviz.Digraph, fmt: str) -> bytes:
+    """The picture in `fmt` (svg, png, ...; dot/gv: the DOT source), made by Graphviz's `dot`;
+    `GraphvizNotFoundError` where `dot` is missing."""
     if fmt in ("dot", "gv"):
         data = graph.source.encode()
     else:
@@ -196,11 +219,4 @@ def _write(graph: graphviz.Digraph, path: Path, fmt: str) -> Path:
         except graphviz.CalledProcessError as exc:
             stderr = exc.stderr.decode(errors="replace") if exc.stderr else ""
             raise RuntimeError(f"draw_graph: dot failed to render {fmt}: {stderr}") from None
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return path
+    return data

@@ -7,6 +7,8 @@ collapsed into one node or which nodes are left out.
 
 from __future__ import annotations
 
+from typing import Any
+
 import graphviz
 import numpy as np
 
@@ -203,8 +205,17 @@ class Picture:
     # -- to graphviz ------------------------------------------------------------------------
 
     def to_digraph(
-        self, rankdir: str, show_data: bool, show_grad: bool, by_grad: bool, max_nodes: int
+        self,
+        rankdir: str,
+        show_data: bool,
+        show_grad: bool,
+        by_grad: bool,
+        max_nodes: int,
+        grads: dict[int, Any] | None = None,
     ) -> graphviz.Digraph:
+        """The Graphviz graph. `grads` (id of a Value -> its gradient) shows those gradients
+        instead of `.grad`, each in a cell with the SVG id `grad_N` (N: the Value's item)."""
+        self.grads = grads
         self.side_by_side = rankdir in ("LR", "RL")  # a value's cells follow the flow
         root = graphviz.Digraph("graph", format="svg")
         root.attr(rankdir=rankdir, nodesep="0.12", ranksep="0.25", fontname=FONT)
@@ -243,7 +254,7 @@ class Picture:
                 op_node(where, _name(n), v, id(v) in self.marked)
             else:
                 v = self.ref[first]
-                self._value_node(where, _name(n), v, show_data, show_grad, by_grad)
+                self._value_node(where, _name(n), v, show_data, show_grad, by_grad, first)
         if n_hidden:
             label = f"… {n_hidden:,} more values and operations"
             root.node(_name(MORE), label, shape="note", style="filled", fillcolor="#eeeeee")
@@ -320,10 +331,24 @@ class Picture:
         show_data: bool,
         show_grad: bool,
         by_grad: bool,
+        item: int,
     ) -> None:
         marked = id(v) in self.marked and v.op is None
         options = (show_data, show_grad, by_grad, self.side_by_side)
-        value_node(where, node, v, v is self.output, marked, *options)
+        if self.grads is None:
+            value_node(where, node, v, v is self.output, marked, *options)
+        else:
+            grad, grad_id = self.grads.get(id(v)), f"grad_{item}"
+            value_node(where, node, v, v is self.output, marked, *options, grad, grad_id)
+
+    def drawn_name(self, item: int) -> str | None:
+        """The Graphviz name of the node that shows item `item` (None: not drawn)."""
+        n = self.node[item]
+        if n is None:
+            return None
+        if self.keep is not None and n not in self.keep:
+            return _name(MORE)
+        return _name(n)
 
     def _module_node(
         self, where: graphviz.Digraph, node: str, scope: Scope, items: list[int], by_grad: bool

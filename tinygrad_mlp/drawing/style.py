@@ -48,9 +48,13 @@ def value_node(
     show_grad: bool,
     by_grad: bool,
     side_by_side: bool,
+    grad: Any = None,
+    grad_id: str | None = None,
 ) -> None:
     """Draw Value `v` as node `name`: the output bold and gold, a constant dashed and grey, a
-    named leaf (a parameter) rounded and blue, another leaf green; by gradient if `by_grad`."""
+    named leaf (a parameter) rounded and blue, another leaf green; by gradient if `by_grad`.
+    `grad` shows that gradient instead of `v.grad`; `grad_id` names its cell in the SVG (the
+    step-through page shows and hides it)."""
     fill, font, border, style, color = "white", "black", 1, "", "black"
     if is_output:
         fill, border = "#ffe9a8", 2
@@ -66,7 +70,9 @@ def value_node(
             fill, font = grad_colour(magnitude)
     if marked:
         border, color = 3, MARK_COLOUR
-    label = value_label(v, show_data, show_grad, side_by_side, fill, border, style, color)
+    label = value_label(
+        v, show_data, show_grad, side_by_side, fill, border, style, color, grad, grad_id
+    )
     where.node(name, label, shape="plain", fontcolor=font)
 
 
@@ -147,19 +153,26 @@ def value_label(
     border: int = 1,
     style: str = "",
     color: str = "black",
+    grad: Any = None,
+    grad_id: str | None = None,
 ) -> str:
     """A value node's label: a Graphviz HTML table with a cell each for the name (bold),
     shape/dtype, data and gradient; side by side when `along` (left-to-right drawings, as in
     micrograd's picture), stacked otherwise. A table, not a record: records cannot take part
     in the same-rank placement that puts a parameter beside the operation it feeds."""
-    cells = value_cells(v, show_data, show_grad) or [[" "]]
+    cells = value_cells(v, show_data, show_grad, grad) or [[" "]]
     html = ["<br/>".join(html_escape(line) for line in lines) for lines in cells]
     if v.label:
         html[0] = f"<b>{html[0]}</b>"
+    td = ["<td>"] * len(html)
+    if grad_id is not None and show_grad and v.requires_grad:  # the gradient is the last cell
+        # an id reaches the SVG only with an href (as <g id="a_ID">); the href is this cell
+        td[-1] = f'<td id="{grad_id}" href="#{grad_id}" tooltip="gradient">'
     if along:
-        rows, rules = "<tr>" + "".join(f"<td>{c}</td>" for c in html) + "</tr>", 'columns="*"'
+        rows = "<tr>" + "".join(f"{t}{c}</td>" for t, c in zip(td, html)) + "</tr>"
+        rules = 'columns="*"'
     else:
-        rows, rules = "".join(f"<tr><td>{c}</td></tr>" for c in html), 'rows="*"'
+        rows, rules = "".join(f"<tr>{t}{c}</td></tr>" for t, c in zip(td, html)), 'rows="*"'
     style = f' style="{style}"' if style else ""
     return (
         f'<<table border="{border}" cellborder="0" cellspacing="0" cellpadding="3" {rules} '
@@ -167,8 +180,9 @@ def value_label(
     )
 
 
-def value_cells(v: Value, show_data: bool, show_grad: bool) -> list[list[str]]:
-    """The lines of each part of a value node: name, shape/dtype, data, gradient (plain text)."""
+def value_cells(v: Value, show_data: bool, show_grad: bool, grad: Any = None) -> list[list[str]]:
+    """The lines of each part of a value node: name, shape/dtype, data, gradient (plain text);
+    the gradient `grad` when given, else `v.grad`."""
     fields = []
     if v.label:
         fields.append([v.label])
@@ -178,7 +192,8 @@ def value_cells(v: Value, show_data: bool, show_grad: bool) -> list[list[str]]:
     if show_data:
         fields.append(_numbers("data", v.data))
     if show_grad and v.requires_grad:
-        g = v.grad.data if isinstance(v.grad, Value) else v.grad
+        g = v.grad if grad is None else grad
+        g = g.data if isinstance(g, Value) else g
         if g is not None:
             fields.append(_numbers("grad", g))
     return fields
