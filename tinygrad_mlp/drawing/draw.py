@@ -100,6 +100,25 @@ def draw_graph(
     return _write(graph, *target)
 
 
+NOTEBOOK_MAX_NODES = 400  # a notebook shows a Value's graph collapsed past this many nodes
+
+
+def mimebundle(value: Value) -> dict[str, str]:
+    """What Jupyter shows for a Value (`Value._repr_mimebundle_`): its graph as SVG, and its
+    repr as text; without Graphviz's `dot`, the repr and how to install Graphviz.
+
+    >>> from tinygrad_mlp import Value
+    >>> sorted(mimebundle(Value(2.0) * 3))
+    ['image/svg+xml', 'text/plain']
+    """
+    text = repr(value)
+    try:
+        svg = render(draw_graph(value, max_nodes=NOTEBOOK_MAX_NODES), "svg")
+    except GraphvizNotFoundError:
+        return {"text/plain": f"{text}\n(graph not drawn: Graphviz's dot is missing. {INSTALL_HINT})"}
+    return {"image/svg+xml": svg.decode("utf-8"), "text/plain": text}
+
+
 def build_picture(
     output: Value, rankdir: str | None, max_nodes: int, highlight: Any = None
 ) -> tuple[Picture, str]:
