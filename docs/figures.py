@@ -163,7 +163,10 @@ def svg_of(fig: Any) -> str:
     return out.getvalue()
 
 
-FIGURES = {"activations.svg": activation_cheat_sheet, "gradient_descent.svg": gradient_descent_figure}
+FIGURES = {
+    "activations.svg": activation_cheat_sheet,
+    "gradient_descent.svg": gradient_descent_figure,
+}
 
 
 def explain_screenshot(path: str | Path) -> Path | None:

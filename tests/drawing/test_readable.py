@@ -4,8 +4,8 @@ shape, the text is set in an installed font, and the colours have legends."""
 from __future__ import annotations
 
 import numpy as np
-from tests.helpers.drawing import read_dot
 
+from tests.helpers.drawing import read_dot
 from tinygrad_mlp import MLP, Function, Value, check_graph, draw_graph, losses
 from tinygrad_mlp.drawing.placement import LEFT_TO_RIGHT_DEPTH
 from tinygrad_mlp.drawing.style import FONT

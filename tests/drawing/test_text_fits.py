@@ -9,8 +9,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from tests.helpers.browser import browser
 
+from tests.helpers.browser import browser
 from tinygrad_mlp import MLP, Value, draw_graph, losses
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,7 +24,8 @@ pytestmark = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's 
 OVERFLOW = """() => [...document.querySelectorAll("g.node")].map(g => {
   const shapes = [...g.querySelectorAll("polygon, path, ellipse")].map(s => s.getBBox());
   if (!shapes.length) return [g.querySelector("title").textContent, -1];
-  const left = Math.min(...shapes.map(b => b.x)), right = Math.max(...shapes.map(b => b.x + b.width));
+  const left = Math.min(...shapes.map(b => b.x));
+  const right = Math.max(...shapes.map(b => b.x + b.width));
   const over = [...g.querySelectorAll("text")].map(t => {
     const b = t.getBBox();
     return Math.max(left - b.x, b.x + b.width - right);

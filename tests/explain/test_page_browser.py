@@ -11,8 +11,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from tests.helpers.browser import Watched, browser
 
+from tests.helpers.browser import Watched, browser
 from tinygrad_mlp import MLP, Value, explain, losses
 from tinygrad_mlp.drawing.style import value_cells
 from tinygrad_mlp.engine import walk
@@ -40,8 +40,9 @@ def two_layer() -> Value:
 
 def tensor_mlp() -> Value:
     X = np.random.default_rng(0).normal(size=(4, 2))
-    loss = losses.mse(MLP(2, [3, 1], seed=0)(Value(X, requires_grad=False, label="X")),
-                      np.ones((4, 1)))
+    loss = losses.mse(
+        MLP(2, [3, 1], seed=0)(Value(X, requires_grad=False, label="X")), np.ones((4, 1))
+    )
     loss.label = "loss"
     return loss
 
@@ -68,7 +69,8 @@ WALK = """() => {
       lines: [...document.querySelectorAll("#status p")].map(p => p.textContent),
       grads: [...document.querySelectorAll("#graph g[id^='a_grad_']")]
         .filter(g => getComputedStyle(g).visibility === "visible").map(g => g.id.slice(2)),
-      pending: [...document.querySelectorAll("#graph g.node.pending title")].map(t => t.textContent),
+      pending: [...document.querySelectorAll("#graph g.node.pending title")]
+        .map(t => t.textContent),
       op: [...document.querySelectorAll("#graph g.step-op title")].map(t => t.textContent),
       inputs: [...document.querySelectorAll("#graph g.step-input title")].map(t => t.textContent),
     });
@@ -222,8 +224,10 @@ def test_a_screenshot_of_a_backward_step(walked, tmp_path) -> None:
     watched, _, data = walked["two_layer"]
     page = watched.page
     page.click("#reset")
-    middle = (data["steps"].index(next(s for s in data["steps"] if s["phase"] == "backward"))
-              + len(data["steps"])) // 2
+    middle = (
+        data["steps"].index(next(s for s in data["steps"] if s["phase"] == "backward"))
+        + len(data["steps"])
+    ) // 2
     for _ in range(middle):
         page.keyboard.press("ArrowRight")
     folder = Path(os.environ.get("TINYGRAD_MLP_SCREENSHOTS", tmp_path))

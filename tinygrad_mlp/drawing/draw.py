@@ -71,10 +71,11 @@ def draw_graph(
 
     `rankdir`: "LR" (left to right) or "TB" (top to bottom); by default chosen from the graph's
     shape (`choose_direction`): small scalar graphs left to right, as in micrograd's lecture,
-    everything else top to bottom, so that the picture is read without scrolling sideways. `show_data`/`show_grad`: print
-    values and gradients in the nodes. `color_by_grad`: fill each value by its gradient's
-    magnitude on a log scale (blue: vanishing, red: exploding), with a legend. `max_nodes`: past
-    this many drawn nodes, module calls collapse into one node each. `highlight`: Values (or a
+    everything else top to bottom, so that the picture is read without scrolling sideways.
+    `show_data`/`show_grad`: print values and gradients in the nodes. `color_by_grad`: fill
+    each value by its gradient's magnitude on a log scale (blue: vanishing, red: exploding),
+    with a legend. `max_nodes`: past this many drawn nodes, module calls collapse into one
+    node each. `highlight`: Values (or a
     gradient-check report with `failed_nodes`) whose operations are drawn in red. With `path`,
     the picture is written there (format from `format=` or the file's suffix: svg, png, pdf, or
     dot/gv for the DOT source, which needs no Graphviz install) and the path is returned.
@@ -115,7 +116,8 @@ def mimebundle(value: Value) -> dict[str, str]:
     try:
         svg = render(draw_graph(value, max_nodes=NOTEBOOK_MAX_NODES), "svg")
     except GraphvizNotFoundError:
-        return {"text/plain": f"{text}\n(graph not drawn: Graphviz's dot is missing. {INSTALL_HINT})"}
+        missing = f"(graph not drawn: Graphviz's dot is missing. {INSTALL_HINT})"
+        return {"text/plain": f"{text}\n{missing}"}
     return {"image/svg+xml": svg.decode("utf-8"), "text/plain": text}
 
 
@@ -258,4 +260,8 @@ def fit_svg_text(svg: bytes) -> bytes:
     >>> fit_svg_text(b'<text font-size="10.00">x</text>')
     b'<text font-size="9.30">x</text>'
     """
-    return _FONT_SIZE.sub(lambda m: b'font-size="%.2f"' % (float(m.group(1)) * SVG_TEXT_SCALE), svg)
+
+    def smaller(match: re.Match[bytes]) -> bytes:
+        return b'font-size="%.2f"' % (float(match.group(1)) * SVG_TEXT_SCALE)
+
+    return _FONT_SIZE.sub(smaller, svg)

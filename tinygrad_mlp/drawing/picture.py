@@ -13,6 +13,7 @@ import graphviz
 import numpy as np
 
 from ..engine import Scope, Value, is_shared_constant, scope_chain
+from .placement import Owners, spread_leaves
 from .style import (
     FONT,
     call_node,
@@ -24,7 +25,6 @@ from .style import (
     style_box,
     value_node,
 )
-from .placement import Owners, spread_leaves
 
 QUICK_LAYOUT_FROM = 400  # drawn nodes from which dot trades layout polish for speed
 

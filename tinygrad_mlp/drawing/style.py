@@ -78,7 +78,8 @@ def value_node(
 
 def op_node(where: graphviz.Digraph, name: str, v: Value, marked: bool) -> None:
     """Draw the operation that made `v` as a small node; red when `marked` (it failed a check)."""
-    text = v.op.describe(v.params)
+    op: Any = v.op  # a Function subclass
+    text = op.describe(v.params)
     attrs = {"shape": "circle" if len(text) <= 2 else "ellipse", "fontsize": "9"}
     attrs.update(style="filled", fillcolor="#ececec", margin="0.02", width="0.3")
     if marked:

@@ -140,7 +140,12 @@ TEMPLATE = """<!DOCTYPE html>
 <span id="counter"></span>
 <span class="keys">keys: ← previous, → next, Home, End</span>
 </div>
-<div class="legend"><span class="l-op">the operation</span><span class="l-value">its result</span><span class="l-input">its inputs</span><span class="l-pending">not computed yet</span></div>
+<div class="legend">
+<span class="l-op">the operation</span>
+<span class="l-value">its result</span>
+<span class="l-input">its inputs</span>
+<span class="l-pending">not computed yet</span>
+</div>
 <div id="status" role="status" aria-live="polite"></div>
 </header>
 <main id="graph">

@@ -102,8 +102,7 @@ def formula(v: Value, inputs: list[str]) -> str:
     >>> formula(x * x, ["x", "x"]), formula(x ** 2, ["x"]), formula(x.sum(), ["x"])
     ('x * x', 'x**2', 'sum(x)')
     """
-    op = v.op
-    assert op is not None
+    op: Any = v.op  # a Function subclass: this is an op node
     text = op.describe(v.params)
     if len(inputs) == 2 and text in INFIX:
         return f"{inputs[0]} {text} {inputs[1]}"
@@ -138,8 +137,6 @@ def _start(values: list[Value], names: list[str]) -> Step:
 
 def _forward(v: Value, i: int, position: dict[int, int], names: list[str]) -> Step:
     inputs = [position[id(p)] for p in v.parents]
-    op = v.op
-    assert op is not None
     args = ", ".join(f"{names[j]} = {number_text(p.data)}" for j, p in zip(inputs, v.parents))
     lines = [
         f"Forward: {names[i]} = {formula(v, [names[j] for j in inputs])}",
@@ -191,8 +188,7 @@ def _through(
     finishes: dict[int, list[int]],
 ) -> Step:
     """The backward step through the op that made `v`, whose gradient is `g`."""
-    op = v.op
-    assert op is not None
+    op: Any = v.op  # a Function subclass: this is an op node
     inputs = [position[id(p)] for p in v.parents]
     lines = [f"Backward through {names[i]} = {formula(v, [names[j] for j in inputs])}"]
     lines.append(
@@ -233,8 +229,7 @@ def _through(
 def _gradients(v: Value, g: Any) -> list[Any]:
     """What `v`'s op sends to each input for the incoming gradient `g`: the engine's
     `call_backward`, summed back to each input's shape (as the backward pass does)."""
-    op = v.op
-    assert op is not None
+    op: Any = v.op  # a Function subclass: this is an op node
     params = dict(v.params)
     if op.skips_unneeded_grads:
         params["needs_grad"] = tuple(p.requires_grad for p in v.parents)
@@ -248,7 +243,7 @@ def _gradients(v: Value, g: Any) -> list[Any]:
             results = call_backward(
                 op, np.float64(g), [np.float64(d) for d in data], np.float64(v.data), params
             )
-    shaped = []
+    shaped: list[Any] = []
     for p, r in zip(v.parents, results):
         if r is None:
             shaped.append(None)
@@ -259,7 +254,9 @@ def _gradients(v: Value, g: Any) -> list[Any]:
             shaped.append(float(np.sum(r)) if np.ndim(r) else float(r))
         else:
             r = np.asarray(r, dtype=p.dtype)
-            shaped.append(np.broadcast_to(r, p.shape).copy() if r.ndim == 0 else
-                          np.asarray(unbroadcast(r, p.shape)))
+            shaped.append(
+                np.broadcast_to(r, p.shape).copy()
+                if r.ndim == 0
+                else np.asarray(unbroadcast(r, p.shape))
+            )
     return shaped
-

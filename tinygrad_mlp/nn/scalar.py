@@ -40,7 +40,7 @@ class _ScalarModule(Module):
                 f"{type(x).__name__}; for batches of arrays use Neuron, Layer or MLP"
             )
         with module_scope(self, self._name or type(self).__name__):
-            return self.forward(x)
+            return self.forward(x)  # type: ignore[arg-type]
 
 
 class ScalarNeuron(_ScalarModule):
@@ -67,7 +67,7 @@ class ScalarNeuron(_ScalarModule):
         self.w = [Value(rng.uniform(-1, 1)) for _ in range(self.nin)]
         self.b = Value(0.0)
 
-    def forward(self, x: Sequence[Any]) -> Value:
+    def forward(self, x: Sequence[Any]) -> Value:  # type: ignore[override]
         if len(x) != self.nin:
             raise ValueError(f"{self!r} takes {self.nin} inputs, got {len(x)}")
         total = self.w[0] * x[0]
@@ -102,7 +102,7 @@ class ScalarLayer(_ScalarModule):
         rng = _rng(seed)
         self.neurons = [ScalarNeuron(self.nin, self.activation, rng) for _ in range(self.nout)]
 
-    def forward(self, x: Sequence[Any]) -> Value | list[Value]:
+    def forward(self, x: Sequence[Any]) -> Value | list[Value]:  # type: ignore[override]
         out = [neuron(x) for neuron in self.neurons]
         return out[0] if len(out) == 1 else out
 
@@ -139,12 +139,15 @@ class ScalarMLP(_ScalarModule):
         last = len(self.nouts) - 1
         self.layers = [
             ScalarLayer(
-                sizes[i], sizes[i + 1], self.output_activation if i == last else self.activation, rng
+                sizes[i],
+                sizes[i + 1],
+                self.output_activation if i == last else self.activation,
+                rng,
             )
             for i in range(len(self.nouts))
         ]
 
-    def forward(self, x: Sequence[Any]) -> Any:
+    def forward(self, x: Sequence[Any]) -> Any:  # type: ignore[override]
         for layer in self.layers:
             x = layer(x if isinstance(x, list) else [x])
         return x
