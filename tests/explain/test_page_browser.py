@@ -252,3 +252,14 @@ def test_a_graph_of_a_few_thousand_nodes_stays_responsive(chromium, tmp_path) ->
     assert page.get_attribute("body", "data-phase") == "backward"
     assert time.perf_counter() - start < 11  # 11 steps: well under a second each
     assert watched.errors == [] and watched.other_requests == []
+
+
+def test_a_collapsed_graph_is_walked_to_the_end_without_errors(chromium, tmp_path) -> None:
+    loss = (ScalarMLP(2, [4, 4, 1], seed=0)([0.5, -1.0]) - 1.0) ** 2
+    path = explain(loss, tmp_path / "collapsed.html", max_nodes=20)
+    watched = Watched(chromium.new_page()).open(path)
+    page = watched.page
+    assert "collapsed" in page.text_content("#graph")  # the caption says so
+    page.keyboard.press("End")
+    assert page.get_attribute("body", "data-phase") == "backward"
+    assert watched.errors == [] and watched.other_requests == []
