@@ -20,7 +20,8 @@ from .engine import (
     unbroadcast,
 )
 from .gradcheck import GradcheckError, KinkWarning, check_graph, gradcheck, gradgradcheck
-from .graph import draw_graph
+from .drawing import draw_graph
+from .explain import explain
 from .nn import MLP, Layer, Module, Neuron
 from .ops import Function, concat, stack
 
@@ -42,6 +43,7 @@ __all__ = [
     "detect_anomaly",
     "draw_graph",
     "enable_grad",
+    "explain",
     "grad",
     "gradcheck",
     "gradgradcheck",

@@ -5,6 +5,7 @@ so backpropagation through it is the engine's job: no module here holds a gradie
 
 - `module`: the `Module` base (parameters, sub-modules, state, the registry `load` reads);
 - `layers`: `Neuron`, `Layer`, `MLP`;
+- `scalar`: `ScalarNeuron`, `ScalarLayer`, `ScalarMLP`, micrograd's network, a Value per weight;
 - `init`: `ACTIVATIONS` by name and `init_weights`;
 - `arguments`: the validators of the constructors' arguments.
 
@@ -23,6 +24,7 @@ from .arguments import DTYPES, check_activation, check_dtype, check_size
 from .init import ACTIVATIONS, INITS, activate, init_weights
 from .layers import MLP, Layer, Neuron
 from .module import MODULES, Module, module_class
+from .scalar import ScalarLayer, ScalarMLP, ScalarNeuron
 
 __all__ = [
     "ACTIVATIONS",
@@ -33,6 +35,9 @@ __all__ = [
     "Layer",
     "Module",
     "Neuron",
+    "ScalarLayer",
+    "ScalarMLP",
+    "ScalarNeuron",
     "activate",
     "check_activation",
     "check_dtype",
