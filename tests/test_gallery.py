@@ -14,7 +14,7 @@ import pytest
 from tests.helpers.drawing import all_values, expected_counts, read_dot, svg_counts, svg_text
 
 from tinygrad_mlp import draw_graph
-from tinygrad_mlp.graph_style import grad_colour
+from tinygrad_mlp.drawing.style import grad_colour
 
 ROOT = Path(__file__).resolve().parent.parent
 _spec = importlib.util.spec_from_file_location("gallery", ROOT / "viz" / "gallery.py")
@@ -70,7 +70,7 @@ def test_committed_pictures_are_small(name) -> None:
 def test_the_neuron_shows_weighted_inputs_bias_and_activation_with_their_numbers(drawn) -> None:
     o, _ = gallery.neuron()
     text = svg_text(drawn / "neuron.svg")
-    for words in ("x1", "x2", "neuron.w1", "neuron.w2", "neuron.b", "tanh", "Neuron neuron"):
+    for words in ("x1", "x2", "w.0", "w.1", "b", "tanh", "ScalarNeuron"):
         assert words in text, words
     assert "data 6.88137" in text and f"data {o.data:.6g}" in text
     assert "grad -1.5" in text and "grad 0.5" in text  # do/dx1 = w1 (1 - o^2) = -3 * 0.5
@@ -79,13 +79,13 @@ def test_the_neuron_shows_weighted_inputs_bias_and_activation_with_their_numbers
 @needs_dot
 def test_the_two_layer_network_shows_every_weight_with_its_gradient(drawn) -> None:
     loss, _ = gallery.two_layer()
-    params = [v for v in all_values(loss) if v.label and "." in v.label]
+    params = [v for v in all_values(loss) if v.label and v.label.startswith("layers.")]
     assert len(params) == 3 * 3 + 4
     text = svg_text(drawn / "two_layer.svg")
     for p in params:
         assert p.label in text
         assert f"grad {p.grad:.6g}" in text
-    assert text.count("Neuron hidden.") == 3 and "Layer output" in text
+    assert text.count("ScalarNeuron neurons.") == 4 and text.count("ScalarLayer layers.") == 2
 
 
 @needs_dot

@@ -21,7 +21,8 @@ from .engine import (
     unbroadcast,
 )
 from .gradcheck import GradcheckError, KinkWarning, check_graph, gradcheck, gradgradcheck
-from .graph import draw_graph
+from .drawing import draw_graph
+from .explain import explain
 from .nn import MLP, Layer, Module, Neuron
 from .ops import Function, concat, maximum, minimum, stack, where
 
@@ -44,6 +45,7 @@ __all__ = [
     "detect_anomaly",
     "draw_graph",
     "enable_grad",
+    "explain",
     "eye",
     "full",
     "grad",

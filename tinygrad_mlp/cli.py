@@ -48,6 +48,7 @@ from .runs import (
     RunConfig,
     build_model,
     draw_loss_graph,
+    explain_loss,
     load_dataset,
     train_run,
 )
@@ -249,14 +250,17 @@ def _add_graph_arguments(parser: argparse.ArgumentParser) -> None:
     add("--seed", type=int, help="seed for data and weights (default: %(default)s)")
     add("--dtype", choices=["float32", "float64"], help="(default: %(default)s)")
     add("--out", metavar="PATH", help="file to write; format from its suffix: svg, png, pdf, dot")
-    add("--direction", choices=["LR", "TB"], help="left to right or top to bottom")
+    add("--direction", choices=["LR", "TB"], help="left to right or top to bottom "
+        "(default: from the graph's shape)")
+    add("--html", metavar="PATH", help="write the step-through page of backpropagation "
+        "(one self-contained HTML file) to PATH instead of the picture")
     add("--no-data", action="store_true", help="do not print values in the nodes")
     add("--no-grad", action="store_true", help="do not print gradients in the nodes")
     add("--color-by-grad", action="store_true", help="colour values by gradient magnitude")
     add("--max-nodes", type=_positive_int, metavar="N", help="collapse modules past N nodes")
     parser.set_defaults(
         **{k: TRAIN_DEFAULTS[k] for k in ("dataset", "hidden", "activation", "loss", "seed")},
-        **{"dtype": "float64", "examples": 8, "out": "graph.svg", "direction": "LR"},
+        **{"dtype": "float64", "examples": 8, "out": "graph.svg", "direction": None},
         **{"max_nodes": None, "test_size": 0.2, "samples": None, "noise": None},
     )
 
@@ -315,7 +319,7 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 def run_graph(args: argparse.Namespace) -> int:
-    from .graph import GraphvizNotFoundError  # graphviz: imported when a graph is drawn
+    from .drawing import GraphvizNotFoundError  # loaded when a graph is drawn
 
     config = _config(args, command_own=("out",))  # graph's --out is the picture's file
     split = load_dataset(config.dataset, **config.dataset_options())
@@ -325,11 +329,16 @@ def run_graph(args: argparse.Namespace) -> int:
     options.update(show_grad=not args.no_grad, color_by_grad=args.color_by_grad)
     if args.max_nodes is not None:
         options["max_nodes"] = args.max_nodes
+    what = f"the {args.loss} loss of {model.extra_repr()} on {len(y)} examples"
     try:
+        if args.html is not None:
+            path = explain_loss(model, X, y, args.loss, args.html, args.direction, args.max_nodes)
+            print(f"wrote {path}: backpropagation, step by step, through {what}")
+            return 0
         path = draw_loss_graph(model, X, y, args.loss, args.out, **options)
     except GraphvizNotFoundError as exc:
         raise CliError(str(exc)) from None
-    print(f"wrote {path}: the {args.loss} loss of {model.extra_repr()} on {len(y)} examples")
+    print(f"wrote {path}: {what}")
     return 0
 
 

@@ -56,6 +56,7 @@ __all__ = [
     "build_model",
     "train_run",
     "draw_loss_graph",
+    "explain_loss",
 ]
 
 TOY_DATASETS: dict[str, Callable[..., tuple[np.ndarray, np.ndarray]]] = {
@@ -411,8 +412,36 @@ def draw_loss_graph(
     True
     >>> folder.cleanup()
     """
-    from .graph import draw_graph  # graphviz: imported when a graph is drawn
+    from .drawing import draw_graph  # loaded when a graph is drawn
 
     value = loss_of(model, X, y, loss)
     value.backward()
     return os.fspath(draw_graph(value, path=path, **options))
+
+
+def explain_loss(
+    model: MLP,
+    X: np.ndarray,
+    y: np.ndarray,
+    loss: str,
+    path: str,
+    rankdir: str | None = None,
+    max_nodes: int | None = None,
+) -> str:
+    """Write the step-through page of `model`'s `loss` on (X, y) to `path` (see `explain`);
+    returns the path written.
+
+    >>> import os, tempfile
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> split = load_dataset("moons", samples=20)
+    >>> path = explain_loss(build_model(2, 2, hidden=[3]), split.X_train[:4], split.y_train[:4],
+    ...                     "cross_entropy", os.path.join(folder.name, "backprop.html"))
+    >>> open(path).read().startswith("<!DOCTYPE html>")
+    True
+    >>> folder.cleanup()
+    """
+    from .explain import explain
+
+    options = {} if max_nodes is None else {"max_nodes": max_nodes}
+    value = loss_of(model, X, y, loss)
+    return os.fspath(explain(value, path, rankdir=rankdir, **options))

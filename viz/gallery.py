@@ -18,55 +18,22 @@ from typing import Any
 import numpy as np
 
 from tinygrad_mlp import MLP, Value, data, draw_graph, losses
-from tinygrad_mlp.engine import module_scope
+from tinygrad_mlp.nn import ScalarMLP, ScalarNeuron
 
 HERE = Path(__file__).resolve().parent
 
 
-# The scalar pictures use a neuron and a layer written on scalar Values, one multiplication per
-# weight as the textbook draws it (tinygrad_mlp.nn's are batched: one `x @ W + b` per layer).
-
-
-class Neuron:
-    """The textbook neuron on scalar Values: tanh(w1 x1 + w2 x2 + ... + b)."""
-
-    def __init__(self, weights: list[float], bias: float, name: str, activation: bool = True):
-        self.name = name
-        self.w = [Value(w, label=f"{name}.w{i + 1}") for i, w in enumerate(weights)]
-        self.b = Value(bias, label=f"{name}.b")
-        self.activation = activation
-
-    def parameters(self) -> list[Value]:
-        return [*self.w, self.b]
-
-    def __call__(self, xs: list[Value]) -> Value:
-        with module_scope(self, self.name):
-            total = self.w[0] * xs[0]
-            for w, x in zip(self.w[1:], xs[1:]):
-                total = total + w * x
-            total = total + self.b
-            return total.tanh() if self.activation else total
-
-
-class Layer:
-    """Scalar neurons side by side, each fed every input."""
-
-    def __init__(self, neurons: list[Neuron], name: str) -> None:
-        self.neurons = neurons
-        self.name = name
-
-    def parameters(self) -> list[Value]:
-        return [p for n in self.neurons for p in n.parameters()]
-
-    def __call__(self, xs: list[Value]) -> list[Value]:
-        with module_scope(self, self.name):
-            return [n(xs) for n in self.neurons]
+# The scalar pictures use the library's micrograd-style modules (tinygrad_mlp.nn.scalar): one
+# scalar Value per weight, one multiplication per input, as the textbook draws a neuron.
 
 
 def neuron() -> tuple[Value, dict[str, Any]]:
     """One neuron, o = tanh(x1 w1 + x2 w2 + b), after backward (micrograd's numbers)."""
+    neuron = ScalarNeuron(2, "tanh")
+    for p, number in zip(neuron.parameters(), [-3.0, 1.0, 6.8813735870195432]):
+        p.data = number
     x = [Value(2.0, label="x1"), Value(0.0, label="x2")]
-    o = Neuron([-3.0, 1.0], 6.8813735870195432, "neuron")(x)
+    o = neuron(x)
     o.label = "o"
     o.backward()
     return o, {}
@@ -75,14 +42,9 @@ def neuron() -> tuple[Value, dict[str, Any]]:
 def two_layer() -> tuple[Value, dict[str, Any]]:
     """A 2-3-1 network on scalars (tanh hidden layer, linear output), its squared error on one
     example, after backward: every weight shows its gradient."""
-    rng = np.random.default_rng(1)
-    hidden = Layer(
-        [Neuron(list(rng.uniform(-1, 1, 2)), 0.0, f"hidden.{i}") for i in range(3)],
-        "hidden",
-    )
-    out = Layer([Neuron(list(rng.uniform(-1, 1, 3)), 0.0, "out", False)], "output")
+    model = ScalarMLP(2, [3, 1], activation="tanh", seed=1)
     x = [Value(0.5, label="x1"), Value(-1.0, label="x2")]
-    (y,) = out(hidden(x))
+    y = model(x)
     loss = (y - 1.0) ** 2
     loss.label = "loss"
     loss.backward()

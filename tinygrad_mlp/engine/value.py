@@ -225,6 +225,14 @@ class Value(PythonProtocols, TensorMethods):
             f"grad={grad}{name})"
         )
 
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        """Jupyter shows a Value as the picture of its graph (`draw_graph`); without Graphviz,
+        as its repr and how to install Graphviz. The drawing code sits above the engine: it is
+        imported here, when a notebook first displays a Value, never by the engine itself."""
+        from ..drawing.draw import mimebundle
+
+        return mimebundle(self)
+
     # -- gradients ---------------------------------------------------------------------------
 
     def backward(self, grad: Any = None, create_graph: bool = False) -> None:

@@ -6,6 +6,7 @@ so backpropagation through it is the engine's job: no module here holds a gradie
 - `module`: the `Module` base (parameters, sub-modules, state, the registry `load` reads);
 - `layers`: `Neuron`, `Layer`, `MLP`;
 - `dropout`: `Dropout`; `standardize`: `Standardize` (a model's input preparation);
+- `scalar`: `ScalarNeuron`, `ScalarLayer`, `ScalarMLP`, micrograd's network, a Value per weight;
 - `init`: `ACTIVATIONS` by name and `init_weights`;
 - `arguments`: the validators of the constructors' arguments.
 
@@ -25,6 +26,7 @@ from .dropout import Dropout
 from .init import ACTIVATIONS, INITS, activate, init_weights
 from .layers import MLP, Layer, Neuron
 from .module import MODULES, Module, evaluation_mode, module_class
+from .scalar import ScalarLayer, ScalarMLP, ScalarNeuron
 from .standardize import Standardize
 
 __all__ = [
@@ -37,6 +39,9 @@ __all__ = [
     "Layer",
     "Module",
     "Neuron",
+    "ScalarLayer",
+    "ScalarMLP",
+    "ScalarNeuron",
     "Standardize",
     "activate",
     "check_activation",

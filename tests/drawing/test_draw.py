@@ -12,14 +12,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from tests.helpers.drawing import expected_counts, read_dot, svg_counts, svg_text
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.helpers.drawing import expected_counts, read_dot, svg_counts, svg_text
 from tinygrad_mlp import MLP, Function, Value, draw_graph
+from tinygrad_mlp.drawing import GraphvizNotFoundError
+from tinygrad_mlp.drawing.style import GRAD_SCALE, SMALL_TENSOR, grad_colour
 from tinygrad_mlp.engine import module_scope
-from tinygrad_mlp.graph import GraphvizNotFoundError
-from tinygrad_mlp.graph_style import GRAD_SCALE, SMALL_TENSOR, grad_colour
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot not installed")
 

@@ -1,4 +1,4 @@
-"""The picture of a computation graph, before Graphviz lays it out (used by `graph.draw_graph`).
+"""The picture of a computation graph, before Graphviz lays it out (used by `draw.draw_graph`).
 
 Which nodes there are (a node per Value, a node per operation, a copy of a shared number constant
 beside each use), which module-call box each goes in, and, for big graphs, which module calls are
@@ -7,11 +7,15 @@ collapsed into one node or which nodes are left out.
 
 from __future__ import annotations
 
+from typing import Any
+
 import graphviz
 import numpy as np
 
-from .engine import Scope, Value
-from .graph_style import (
+from ..engine import Scope, Value, is_shared_constant, scope_chain
+from .placement import Owners, spread_leaves
+from .style import (
+    FONT,
     call_node,
     caption,
     count,
@@ -21,8 +25,6 @@ from .graph_style import (
     style_box,
     value_node,
 )
-from .graph_walk import Owners, chain, is_shared_constant, spread_leaves
-from .graph_walk import walk as walk  # re-exported: gradcheck.py imports it from here
 
 QUICK_LAYOUT_FROM = 400  # drawn nodes from which dot trades layout polish for speed
 
@@ -43,8 +45,11 @@ Box = tuple[Scope, graphviz.Digraph]  # a module call and the cluster drawn for 
 class Picture:
     """The nodes to draw (values, operations, collapsed modules), their boxes and edges."""
 
-    def __init__(self, values: list[Value], output: Value, marked: set[int]) -> None:
+    def __init__(
+        self, values: list[Value], output: Value, marked: set[int], marked_means: str = ""
+    ) -> None:
         self.output = output
+        self.marked_means = marked_means  # the legend's words for the red nodes
         self.n_values = len(values)
         self.n_ops = 0
         # items: one per node of the full drawing; kind, the Value it shows, its scope
@@ -63,11 +68,11 @@ class Picture:
         uses: dict[int, list[Scope | None]] = {}
         copies = set()
         for v in values:
-            if v._op is not None:
+            if v.op is not None:
                 self.n_ops += 1
-                for p in v._prev:
-                    if p._op is None and p._scope is None:
-                        uses.setdefault(id(p), []).append(v._scope)
+                for p in v.parents:
+                    if p.op is None and p.scope is None:
+                        uses.setdefault(id(p), []).append(v.scope)
             elif is_shared_constant(v) and v is not output:
                 copies.add(id(v))
         self.spread = []
@@ -80,8 +85,8 @@ class Picture:
         for v in values:
             if id(v) in copies:
                 continue
-            scope, shared = v._scope, None
-            if v._op is None and scope is None and id(v) in uses:
+            scope, shared = v.scope, None
+            if v.op is None and scope is None and id(v) in uses:
                 scope, shared = owners.place(v, uses[id(v)])
             node_of[id(v)] = len(kind)
             if shared is not None:
@@ -92,25 +97,25 @@ class Picture:
         src_of, dst_of = self.edge_src.append, self.edge_dst.append
         leaf_uses = self.leaf_uses  # (leaf item, op item), for placing leaves beside their op
         for v in values:
-            if v._op is None:
+            if v.op is None:
                 continue
             op_node = len(kind)
             kind.append(_OP)
             ref.append(v)
-            scopes.append(v._scope)
+            scopes.append(v.scope)
             src_of(op_node)
             dst_of(node_of[id(v)])
-            for p in v._prev:
+            for p in v.parents:
                 if id(p) in copies:
                     src = len(kind)
                     kind.append(_VALUE)
                     ref.append(p)
-                    scopes.append(v._scope)
+                    scopes.append(v.scope)
                 else:
                     src = node_of[id(p)]
                 src_of(src)
                 dst_of(op_node)
-                if p._op is None:
+                if p.op is None:
                     leaf_uses.append((src, op_node))
         self.out_node = node_of[id(output)]
         self.level: int | None = None  # module calls this deep (0 = outermost) are collapsed
@@ -136,7 +141,7 @@ class Picture:
                     scopes[key] = s
         total = len(self.kind)
         if total > max_nodes and scopes:
-            chains = {key: chain(s) for key, s in scopes.items()}
+            chains = {key: scope_chain(s) for key, s in scopes.items()}
             outside = total - sum(per_scope.values())
             for level in range(max(len(c) for c in chains.values()) - 1, -1, -1):
                 absorbed = sum(1 for depth in self.shared.values() if depth >= level)
@@ -200,12 +205,21 @@ class Picture:
     # -- to graphviz ------------------------------------------------------------------------
 
     def to_digraph(
-        self, rankdir: str, show_data: bool, show_grad: bool, by_grad: bool, max_nodes: int
+        self,
+        rankdir: str,
+        show_data: bool,
+        show_grad: bool,
+        by_grad: bool,
+        max_nodes: int,
+        grads: dict[int, Any] | None = None,
     ) -> graphviz.Digraph:
+        """The Graphviz graph. `grads` (id of a Value -> its gradient) shows those gradients
+        instead of `.grad`, each in a cell with the SVG id `grad_N` (N: the Value's item)."""
+        self.grads = grads
         self.side_by_side = rankdir in ("LR", "RL")  # a value's cells follow the flow
         root = graphviz.Digraph("graph", format="svg")
-        root.attr(rankdir=rankdir, nodesep="0.12", ranksep="0.25", fontname="Helvetica")
-        root.attr("node", fontname="Helvetica", fontsize="10", height="0.3")
+        root.attr(rankdir=rankdir, nodesep="0.12", ranksep="0.25", fontname=FONT)
+        root.attr("node", fontname=FONT, fontsize="10", height="0.3")
         root.attr("edge", arrowsize="0.6", color="#555555")
         keep = self.keep
         members: dict[int, list[int]] = {}
@@ -240,7 +254,7 @@ class Picture:
                 op_node(where, _name(n), v, id(v) in self.marked)
             else:
                 v = self.ref[first]
-                self._value_node(where, _name(n), v, show_data, show_grad, by_grad)
+                self._value_node(where, _name(n), v, show_data, show_grad, by_grad, first)
         if n_hidden:
             label = f"… {n_hidden:,} more values and operations"
             root.node(_name(MORE), label, shape="note", style="filled", fillcolor="#eeeeee")
@@ -300,12 +314,12 @@ class Picture:
         self._box(root, boxes, scope.parent)
         box = graphviz.Digraph(f"cluster_{len(boxes)}")
         boxes[id(scope)] = (scope, box)
-        style_box(box, scope_title(scope), depth=len(chain(scope)) - 1)
+        style_box(box, scope_title(scope), depth=len(scope_chain(scope)) - 1)
         return box
 
     def _attach(self, root: graphviz.Digraph, boxes: dict[int, Box]) -> None:
         """Put each box inside its enclosing one, innermost first (a subgraph is copied)."""
-        for scope, box in sorted(boxes.values(), key=lambda sb: -len(chain(sb[0]))):
+        for scope, box in sorted(boxes.values(), key=lambda sb: -len(scope_chain(sb[0]))):
             parent = root if scope.parent is None else boxes[id(scope.parent)][1]
             parent.subgraph(box)
 
@@ -317,10 +331,24 @@ class Picture:
         show_data: bool,
         show_grad: bool,
         by_grad: bool,
+        item: int,
     ) -> None:
-        marked = id(v) in self.marked and v._op is None
+        marked = id(v) in self.marked and v.op is None
         options = (show_data, show_grad, by_grad, self.side_by_side)
-        value_node(where, node, v, v is self.output, marked, *options)
+        if self.grads is None:
+            value_node(where, node, v, v is self.output, marked, *options)
+        else:
+            grad, grad_id = self.grads.get(id(v)), f"grad_{item}"
+            value_node(where, node, v, v is self.output, marked, *options, grad, grad_id)
+
+    def drawn_name(self, item: int) -> str | None:
+        """The Graphviz name of the node that shows item `item` (None: not drawn)."""
+        n = self.node[item]
+        if n is None:
+            return None
+        if self.keep is not None and n not in self.keep:
+            return _name(MORE)
+        return _name(n)
 
     def _module_node(
         self, where: graphviz.Digraph, node: str, scope: Scope, items: list[int], by_grad: bool
@@ -348,4 +376,4 @@ class Picture:
             names = ", ".join(v.label or "unnamed" for v in self.spread[:3])
             more = f" and {len(self.spread) - 3:,} more" if len(self.spread) > 3 else ""
             lines.append(f"used far apart, so drawn beside each use: {names}{more}")
-        return caption(lines, by_grad)
+        return caption(lines, by_grad, self.marked_means if self.marked else "")

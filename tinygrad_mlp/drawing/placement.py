@@ -1,52 +1,15 @@
-"""Reading a recorded graph for drawing (used by `graph_picture.py`): every Value behind an
-output, and where each belongs: the module call it was made in or whose module owns it, and
-whether it is drawn once or beside each of its uses.
+"""Where each Value of a drawing belongs (used by `picture.py`): the module call it was made in
+or whose module owns it, and whether it is drawn once or beside each of its uses. The graph
+itself is read with the engine's one walk (`tinygrad_mlp.engine.walk`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from .engine import Scope, Value
-from .engine import is_shared_constant as is_shared_constant
+from ..engine import Scope, Value, common_scope, scope_chain
 
 SPREAD_RANKS = 8  # in big pictures, a leaf used further apart than this is drawn beside each use
-
-
-def walk(output: Value) -> list[Value]:
-    """Every Value `output` depends on (itself included), inputs first. Iterative: any depth."""
-    seen = {id(output)}
-    stack = [output]
-    found = []
-    while stack:
-        v = stack.pop()
-        found.append(v)
-        for p in v._prev:
-            if id(p) not in seen:
-                seen.add(id(p))
-                stack.append(p)
-    found.sort(key=lambda v: v._index)
-    return found
-
-
-def chain(scope: Scope | None) -> list[Scope]:
-    """`scope` and its enclosing scopes, outermost first."""
-    found = []
-    while scope is not None:
-        found.append(scope)
-        scope = scope.parent
-    found.reverse()
-    return found
-
-
-def common_scope(a: Scope | None, b: Scope | None) -> Scope | None:
-    """The innermost call enclosing both (None: only the whole graph)."""
-    common = None
-    for x, y in zip(chain(a), chain(b)):
-        if x is not y:
-            break
-        common = x
-    return common
 
 
 class Owners:
@@ -75,7 +38,7 @@ class Owners:
                 scope = scope.parent
             if scope is None:
                 return None, None
-            depth = len(chain(scope)) - 1
+            depth = len(scope_chain(scope)) - 1
             shallowest = depth if shallowest is None else min(shallowest, depth)
             placed = scope if i == 0 else common_scope(placed, scope)
         return placed, (shallowest if placed is None else None)
@@ -89,7 +52,7 @@ def spread_leaves(values: list[Value]) -> list[Value]:
     first: dict[int, int] = {}
     last: dict[int, int] = {}
     for v in values:  # inputs first, so parents' depths are known
-        prev = v._prev
+        prev = v.parents
         d = 0
         for p in prev:
             dp = depth[id(p)]
@@ -97,7 +60,7 @@ def spread_leaves(values: list[Value]) -> list[Value]:
                 d = dp + 1
         depth[id(v)] = d
         for p in prev:
-            if p._op is None:
+            if p.op is None:
                 key = id(p)
                 if key not in first:
                     first[key] = last[key] = d
@@ -108,5 +71,30 @@ def spread_leaves(values: list[Value]) -> list[Value]:
     return [
         v
         for v in values
-        if v._op is None and last.get(id(v), 0) - first.get(id(v), 0) > SPREAD_RANKS
+        if v.op is None and last.get(id(v), 0) - first.get(id(v), 0) > SPREAD_RANKS
     ]
+
+
+LEFT_TO_RIGHT_DEPTH = 8  # scalar graphs at most this many operations deep are drawn left to right
+
+
+def choose_direction(values: list[Value]) -> str:
+    """The direction a graph reads best in: "LR" for a small scalar graph (micrograd's lecture
+    examples, a neuron: a few operations deep, so the row fits a screen), "TB" for anything
+    deeper or holding tensors (an MLP's loss), whose picture would be a long thin strip drawn
+    left to right. `values` as `walk` lists them, inputs first.
+
+    >>> from tinygrad_mlp.engine import walk
+    >>> x = Value(2.0)
+    >>> choose_direction(walk(x * 3 + 1)), choose_direction(walk(Value([1.0, 2.0]).sum()))
+    ('LR', 'TB')
+    """
+    depth: dict[int, int] = {}
+    deepest = 0
+    for v in values:  # inputs first: a node's parents are measured before it
+        if not v.is_scalar:
+            return "TB"
+        d = 1 + max(depth[id(p)] for p in v.parents) if v.parents else 0
+        depth[id(v)] = d
+        deepest = max(deepest, d)
+    return "LR" if deepest <= LEFT_TO_RIGHT_DEPTH else "TB"

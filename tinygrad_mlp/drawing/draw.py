@@ -7,21 +7,26 @@ labelled box for that call, nested as the calls were; a parameter is drawn insid
 module that owns it. Past `max_nodes` drawn nodes, module calls are collapsed into one node each
 (innermost first), and if that is still too many, only the nodes nearest the output are drawn;
 the picture says which.
+
+Graphviz (the Python package) is imported when a picture is first drawn, not with the package.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import graphviz
+from ..engine import Value, walk
+from .placement import choose_direction
 
-from .engine import Value
-from .graph_picture import Picture
-from .graph_walk import walk
+if TYPE_CHECKING:
+    import graphviz
+
+    from .picture import Picture
 
 DEFAULT_MAX_NODES = 2000
 DIRECTIONS = ("LR", "TB", "RL", "BT")
@@ -32,6 +37,9 @@ INSTALL_HINT = (
     "(macOS), `conda install graphviz`, or see https://graphviz.org/download/. Without it, "
     "draw_graph(...) still returns the graph, and path='graph.dot' writes its DOT source."
 )
+# the legend's words for what is drawn in red
+REPORT_RED = "an operation whose backward disagrees with its forward (check_graph)"
+VALUES_RED = "the highlighted Values (highlight=)"
 
 
 class GraphvizNotFoundError(RuntimeError):
@@ -43,7 +51,7 @@ def draw_graph(
     path: str | os.PathLike[str] | None = None,
     *,
     format: str | None = None,
-    rankdir: str = "LR",
+    rankdir: str | None = None,
     show_data: bool = True,
     show_grad: bool = True,
     color_by_grad: bool = False,
@@ -52,21 +60,29 @@ def draw_graph(
 ) -> graphviz.Digraph | Path:
     """Draw the computation graph that produced `output`.
 
-    >>> loss = ((model(X) - y) ** 2).mean(); loss.backward()
+    >>> import os, tempfile
+    >>> from tinygrad_mlp import MLP
+    >>> model = MLP(2, [3, 1], seed=0)
+    >>> loss = ((model([[1.0, 2.0]]) - 1.0) ** 2).mean(); loss.backward()
     >>> g = draw_graph(loss)                     # a graphviz.Digraph (shows itself in Jupyter)
-    >>> draw_graph(loss, path="loss.svg")        # writes loss.svg, returns Path("loss.svg")
+    >>> folder = tempfile.mkdtemp()
+    >>> draw_graph(loss, path=os.path.join(folder, "loss.dot")).name   # writes it, returns Path
+    'loss.dot'
 
-    `rankdir`: "LR" (left to right) or "TB" (top to bottom). `show_data`/`show_grad`: print
-    values and gradients in the nodes. `color_by_grad`: fill each value by its gradient's
-    magnitude on a log scale (blue: vanishing, red: exploding), with a legend. `max_nodes`: past
-    this many drawn nodes, module calls collapse into one node each. `highlight`: Values (or a
+    `rankdir`: "LR" (left to right) or "TB" (top to bottom); by default chosen from the graph's
+    shape (`choose_direction`): small scalar graphs left to right, as in micrograd's lecture,
+    everything else top to bottom, so that the picture is read without scrolling sideways.
+    `show_data`/`show_grad`: print values and gradients in the nodes. `color_by_grad`: fill
+    each value by its gradient's magnitude on a log scale (blue: vanishing, red: exploding),
+    with a legend. `max_nodes`: past this many drawn nodes, module calls collapse into one
+    node each. `highlight`: Values (or a
     gradient-check report with `failed_nodes`) whose operations are drawn in red. With `path`,
     the picture is written there (format from `format=` or the file's suffix: svg, png, pdf, or
     dot/gv for the DOT source, which needs no Graphviz install) and the path is returned.
     """
     if not isinstance(output, Value):
         raise TypeError(f"draw_graph() draws a Value's graph, got {type(output).__name__}")
-    if rankdir not in DIRECTIONS:
+    if rankdir is not None and rankdir not in DIRECTIONS:
         raise ValueError(f"draw_graph(rankdir={rankdir!r}): use one of {', '.join(DIRECTIONS)}")
     if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 2:
         raise ValueError(
@@ -76,16 +92,48 @@ def draw_graph(
     target = _check_target(path, format) if path is not None else None
     if format is not None and target is None:
         _check_format(format)
-    values = walk(output)
-    marked = _highlighted(highlight, values)
-    picture = Picture(values, output, marked)
-    picture.fit(max_nodes)
+    picture, rankdir = build_picture(output, rankdir, max_nodes, highlight)
     graph = picture.to_digraph(rankdir, show_data, show_grad, color_by_grad, max_nodes)
     if format is not None:
         graph.format = format
     if target is None:
         return graph
     return _write(graph, *target)
+
+
+NOTEBOOK_MAX_NODES = 400  # a notebook shows a Value's graph collapsed past this many nodes
+
+
+def mimebundle(value: Value) -> dict[str, str]:
+    """What Jupyter shows for a Value (`Value._repr_mimebundle_`): its graph as SVG, and its
+    repr as text; without Graphviz's `dot`, the repr and how to install Graphviz.
+
+    >>> from tinygrad_mlp import Value
+    >>> sorted(mimebundle(Value(2.0) * 3))
+    ['image/svg+xml', 'text/plain']
+    """
+    text = repr(value)
+    try:
+        svg = render(draw_graph(value, max_nodes=NOTEBOOK_MAX_NODES), "svg")
+    except GraphvizNotFoundError:
+        missing = f"(graph not drawn: Graphviz's dot is missing. {INSTALL_HINT})"
+        return {"text/plain": f"{text}\n{missing}"}
+    return {"image/svg+xml": svg.decode("utf-8"), "text/plain": text}
+
+
+def build_picture(
+    output: Value, rankdir: str | None, max_nodes: int, highlight: Any = None
+) -> tuple[Picture, str]:
+    """The picture of `output`'s graph, fitted to `max_nodes`, and the direction to draw it in
+    (`rankdir`, or the one `choose_direction` picks). Arguments already checked."""
+    from .picture import Picture  # imports graphviz: only when a picture is drawn
+
+    values = walk(output)
+    marked = _highlighted(highlight, values)
+    means = REPORT_RED if hasattr(highlight, "failed_nodes") else VALUES_RED
+    picture = Picture(values, output, marked, means)
+    picture.fit(max_nodes)
+    return picture, rankdir or choose_direction(values)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -160,9 +208,25 @@ def _highlighted(highlight: Any, values: list[Value]) -> set[int]:
 
 def _write(graph: graphviz.Digraph, path: Path, fmt: str) -> Path:
     """Render to `path` in `fmt`; written whole or not at all (no partial file on failure)."""
+    data = render(graph, fmt)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return path
+
+
+def render(graph: graphviz.Digraph, fmt: str) -> bytes:
+    """The picture in `fmt` (svg, png, ...; dot/gv: the DOT source), made by Graphviz's `dot`;
+    `GraphvizNotFoundError` where `dot` is missing."""
     if fmt in ("dot", "gv"):
         data = graph.source.encode()
     else:
+        import graphviz
+
         if shutil.which("dot") is None:
             raise GraphvizNotFoundError(
                 f"draw_graph: writing {fmt} needs Graphviz's `dot` program, which is not on "
@@ -177,11 +241,27 @@ def _write(graph: graphviz.Digraph, path: Path, fmt: str) -> Path:
         except graphviz.CalledProcessError as exc:
             stderr = exc.stderr.decode(errors="replace") if exc.stderr else ""
             raise RuntimeError(f"draw_graph: dot failed to render {fmt}: {stderr}") from None
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return path
+        if fmt == "svg":
+            data = fit_svg_text(data)
+    return data
+
+
+SVG_TEXT_SCALE = 0.93
+_FONT_SIZE = re.compile(rb'font-size="([0-9.]+)"')
+
+
+def fit_svg_text(svg: bytes) -> bytes:
+    """Set the SVG's text 7% smaller than dot laid it out, so that it fits its cells.
+
+    dot measures text with Pango, hinted at whole pixels, which makes DejaVu Sans about 5%
+    narrower than browsers and librsvg draw it unhinted (measured: a 310 pt cell held 326 pt of
+    text in Chromium); drawn at 93%, every label fits in both (tests/drawing/test_text_fits.py).
+
+    >>> fit_svg_text(b'<text font-size="10.00">x</text>')
+    b'<text font-size="9.30">x</text>'
+    """
+
+    def smaller(match: re.Match[bytes]) -> bytes:
+        return b'font-size="%.2f"' % (float(match.group(1)) * SVG_TEXT_SCALE)
+
+    return _FONT_SIZE.sub(smaller, svg)

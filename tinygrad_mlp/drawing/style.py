@@ -1,10 +1,10 @@
-"""What each part of a drawn graph says and how it looks (used by `graph_picture.py`).
+"""What each part of a drawn graph says and how it looks (used by `picture.py`).
 
 Value nodes are HTML-like tables: name, shape and dtype (tensors), data, gradient. Numbers are
 printed in full for scalars and single-element tensors (six significant digits) and, for other
 tensors, as the whole matrix (three digits an entry) when it has at most `SMALL_TENSOR` elements,
-else as a one-line summary. Operation nodes show a symbol (`+`, `*`, `@`, `tanh`); a
-user-defined `Function` shows its class name.
+else as a one-line summary. Operation nodes show what the op says of itself,
+`op.describe(params)` (`+`, `@`, `sum axis=0`); a user-defined `Function` shows its class name.
 """
 
 from __future__ import annotations
@@ -15,40 +15,15 @@ from typing import Any
 import graphviz
 import numpy as np
 
-from . import ops
-from .engine import Scope, Value
+from ..engine import Scope, Value
+
+# DejaVu Sans comes with Graphviz's dependencies (fontconfig, on Debian); naming an installed font
+# makes dot measure text with the font that renderers (Chromium, librsvg) then draw it in, so the
+# text fits its cells in both
+FONT = "DejaVu Sans"
+MARK_COLOUR = "#d32f2f"
 
 SMALL_TENSOR = 12  # tensors with at most this many elements (and 1 or 2 axes) are drawn in full
-
-OP_SYMBOLS: dict[type, str] = {
-    ops.Add: "+",
-    ops.Sub: "-",
-    ops.Mul: "*",
-    ops.Div: "/",
-    ops.Neg: "neg",
-    ops.Pow: "**",
-    ops.PowConst: "**",
-    ops.MatMul: "@",
-    ops.Exp: "exp",
-    ops.Log: "log",
-    ops.Tanh: "tanh",
-    ops.Relu: "relu",
-    ops.Sigmoid: "sigmoid",
-    ops.Abs: "abs",
-    ops.Sqrt: "sqrt",
-    ops.Softmax: "softmax",
-    ops.LogSoftmax: "log_softmax",
-    ops.Sum: "sum",
-    ops.Mean: "mean",
-    ops.Max: "max",
-    ops.BroadcastTo: "broadcast",
-    ops.Reshape: "reshape",
-    ops.Transpose: "T",
-    ops.GetItem: "[ ]",
-    ops.IndexAdd: "index_add",
-    ops.Concat: "concat",
-    ops.Stack: "stack",
-}
 
 # Gradient magnitude colour scale: log10 |grad| -> fill colour (a blue-yellow-red diverging scale).
 # Blue is vanishing, pale is ordinary (0.01 to 1), red is exploding.
@@ -73,35 +48,42 @@ def value_node(
     show_grad: bool,
     by_grad: bool,
     side_by_side: bool,
+    grad: Any = None,
+    grad_id: str | None = None,
 ) -> None:
     """Draw Value `v` as node `name`: the output bold and gold, a constant dashed and grey, a
-    named leaf (a parameter) rounded and blue, another leaf green; by gradient if `by_grad`."""
+    named leaf (a parameter) rounded and blue, another leaf green; by gradient if `by_grad`.
+    `grad` shows that gradient instead of `v.grad`; `grad_id` names its cell in the SVG (the
+    step-through page shows and hides it)."""
     fill, font, border, style, color = "white", "black", 1, "", "black"
     if is_output:
         fill, border = "#ffe9a8", 2
-    elif v._op is None and not v.requires_grad:
+    elif v.op is None and not v.requires_grad:
         fill, font, style, color = "#f2f2f2", "#555555", "dashed", "#555555"
-    elif v._op is None and v.label:
+    elif v.op is None and v.label:
         fill, style = "#cfe2ff", "rounded"
-    elif v._op is None:
+    elif v.op is None:
         fill = "#d9f2d9"
     if by_grad:
         magnitude = grad_magnitude(v)
         if magnitude is not None:
             fill, font = grad_colour(magnitude)
     if marked:
-        border, color = 3, "#d32f2f"
-    label = value_label(v, show_data, show_grad, side_by_side, fill, border, style, color)
+        border, color = 3, MARK_COLOUR
+    label = value_label(
+        v, show_data, show_grad, side_by_side, fill, border, style, color, grad, grad_id
+    )
     where.node(name, label, shape="plain", fontcolor=font)
 
 
 def op_node(where: graphviz.Digraph, name: str, v: Value, marked: bool) -> None:
     """Draw the operation that made `v` as a small node; red when `marked` (it failed a check)."""
-    text = op_text(v)
+    op: Any = v.op  # a Function subclass
+    text = op.describe(v.params)
     attrs = {"shape": "circle" if len(text) <= 2 else "ellipse", "fontsize": "9"}
     attrs.update(style="filled", fillcolor="#ececec", margin="0.02", width="0.3")
     if marked:
-        attrs.update(fillcolor="#d32f2f", fontcolor="white", color="#8e0000", penwidth="2")
+        attrs.update(fillcolor=MARK_COLOUR, fontcolor="white", color="#8e0000", penwidth="2")
     where.node(name, text, **attrs)
 
 
@@ -120,7 +102,7 @@ def call_node(
     if magnitude is not None:
         attrs["fillcolor"], attrs["fontcolor"] = grad_colour(magnitude)
     if marked:
-        attrs.update(color="#d32f2f", penwidth="2.5")
+        attrs.update(color=MARK_COLOUR, penwidth="2.5")
     where.node(name, label, **attrs)
 
 
@@ -136,9 +118,16 @@ def scope_title(scope: Scope) -> str:
     return f"{kind} {scope.name}" if scope.name and scope.name != kind else kind
 
 
-def caption(lines: list[str], by_grad: bool) -> str:
-    """The picture's title, an HTML label: `lines` of text, then the colour legend."""
+def caption(lines: list[str], by_grad: bool, marked_means: str = "") -> str:
+    """The picture's title, an HTML label: `lines` of text, then the colour legends (gradient
+    magnitude when `by_grad`; what red means when some nodes are marked)."""
     rows = "".join(f"<tr><td align='left'>{html_escape(t)}</td></tr>" for t in lines)
+    if marked_means:
+        rows += (
+            "<tr><td align='left'><table border='0' cellspacing='0' cellpadding='2'><tr>"
+            f"<td bgcolor='{MARK_COLOUR}'><font color='white'>red</font></td>"
+            f"<td>{html_escape(marked_means)}</td></tr></table></td></tr>"
+        )
     if by_grad:
         cells = "".join(
             f"<td bgcolor='{colour}'><font color='{grad_colour(10.0**x)[1]}'>1e{int(x)}</font></td>"
@@ -156,29 +145,6 @@ def count(n: int, noun: str) -> str:
     return f"{n:,} {noun}" + ("" if n == 1 else "s")
 
 
-def op_text(v: Value) -> str:
-    """The label of the operation node that produced `v`: a symbol and its short parameters."""
-    op = v.op
-    params = v.params
-    if op is ops.PowConst:
-        return f"**{_short_number(params['exponent'])}"
-    symbol = OP_SYMBOLS.get(op, op.__name__)
-    shown = []
-    for key, value in params.items():
-        if op in (ops.Sum, ops.Mean, ops.Max) and (
-            (key == "axis" and value is None) or (key == "keepdims" and not value)
-        ):
-            continue
-        if op is ops.Transpose and value is None:
-            continue
-        if op is ops.Reshape and key == "shape":
-            shown.append(shape_text(value))
-            continue
-        text = repr(value) if not isinstance(value, np.ndarray) else f"array{value.shape}"
-        shown.append(f"{key}={_clip(text)}" if op is not ops.GetItem else _clip(text))
-    return " ".join([symbol, *shown])
-
-
 def value_label(
     v: Value,
     show_data: bool,
@@ -188,19 +154,26 @@ def value_label(
     border: int = 1,
     style: str = "",
     color: str = "black",
+    grad: Any = None,
+    grad_id: str | None = None,
 ) -> str:
     """A value node's label: a Graphviz HTML table with a cell each for the name (bold),
     shape/dtype, data and gradient; side by side when `along` (left-to-right drawings, as in
     micrograd's picture), stacked otherwise. A table, not a record: records cannot take part
     in the same-rank placement that puts a parameter beside the operation it feeds."""
-    cells = value_cells(v, show_data, show_grad) or [[" "]]
+    cells = value_cells(v, show_data, show_grad, grad) or [[" "]]
     html = ["<br/>".join(html_escape(line) for line in lines) for lines in cells]
     if v.label:
         html[0] = f"<b>{html[0]}</b>"
+    td = ["<td>"] * len(html)
+    if grad_id is not None and show_grad and v.requires_grad:  # the gradient is the last cell
+        # an id reaches the SVG only with an href (as <g id="a_ID">); the href is this cell
+        td[-1] = f'<td id="{grad_id}" href="#{grad_id}" tooltip="gradient">'
     if along:
-        rows, rules = "<tr>" + "".join(f"<td>{c}</td>" for c in html) + "</tr>", 'columns="*"'
+        rows = "<tr>" + "".join(f"{t}{c}</td>" for t, c in zip(td, html)) + "</tr>"
+        rules = 'columns="*"'
     else:
-        rows, rules = "".join(f"<tr><td>{c}</td></tr>" for c in html), 'rows="*"'
+        rows, rules = "".join(f"<tr>{t}{c}</td></tr>" for t, c in zip(td, html)), 'rows="*"'
     style = f' style="{style}"' if style else ""
     return (
         f'<<table border="{border}" cellborder="0" cellspacing="0" cellpadding="3" {rules} '
@@ -208,8 +181,9 @@ def value_label(
     )
 
 
-def value_cells(v: Value, show_data: bool, show_grad: bool) -> list[list[str]]:
-    """The lines of each part of a value node: name, shape/dtype, data, gradient (plain text)."""
+def value_cells(v: Value, show_data: bool, show_grad: bool, grad: Any = None) -> list[list[str]]:
+    """The lines of each part of a value node: name, shape/dtype, data, gradient (plain text);
+    the gradient `grad` when given, else `v.grad`."""
     fields = []
     if v.label:
         fields.append([v.label])
@@ -219,7 +193,8 @@ def value_cells(v: Value, show_data: bool, show_grad: bool) -> list[list[str]]:
     if show_data:
         fields.append(_numbers("data", v.data))
     if show_grad and v.requires_grad:
-        g = v.grad.data if isinstance(v.grad, Value) else v.grad
+        g = v.grad if grad is None else grad
+        g = g.data if isinstance(g, Value) else g
         if g is not None:
             fields.append(_numbers("grad", g))
     return fields
@@ -295,10 +270,6 @@ def _number(x: float) -> str:
 
 def _short_number(x: Any) -> str:
     return f"{float(x):.3g}"
-
-
-def _clip(text: str, limit: int = 24) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _mix(a: str, b: str, t: float) -> str:
