@@ -2,7 +2,7 @@
 
 Commands (each with `--help`):
 
-- ``train``: train an MLP on a dataset and write a run folder: the model (`model.npz`), the
+- ``train``: train an MLP on a dataset and write a run folder: the model (`model.safetensors`), the
   metrics per epoch (`metrics.csv`, and `metrics.json` with the settings and the final test
   figures), the learning curves (`curves.svg`) and, for 2-D datasets, the decision regions
   (`boundary.svg`).

@@ -2,7 +2,7 @@
 evaluate it on the test set and write the run folder. The `tinygrad-mlp` command is this plus
 argument parsing and printing.
 
-The run folder holds the model (`model.npz`), the metrics per epoch (`metrics.csv`, and
+The run folder holds the model (`model.safetensors`), the metrics per epoch (`metrics.csv`, and
 `metrics.json` with the settings, the history and the final test figures), the learning curves
 (`curves.svg`) and, for 2-D datasets, the decision regions (`boundary.svg`).
 
@@ -15,7 +15,7 @@ The run folder holds the model (`model.npz`), the metrics per epoch (`metrics.cs
 >>> run.model.extra_repr(), len(run.split.y_test), sorted(run.test)
 ('2 -> 4 -> 2', 12, ['accuracy', 'loss'])
 >>> run.files
-['model.npz', 'metrics.csv', 'metrics.json', 'curves.svg', 'boundary.svg']
+['model.safetensors', 'metrics.csv', 'metrics.json', 'curves.svg', 'boundary.svg']
 >>> sorted(os.listdir(run.out)) == sorted(run.files)
 True
 >>> folder.cleanup()
@@ -345,9 +345,9 @@ def train_run(config: RunConfig) -> Run:
         "train_seconds": round(seconds, 3),
         "history": dict(history),
     }
-    save(model, os.path.join(out, "model.npz"))
+    save(model, os.path.join(out, "model.safetensors"))
     _write_metrics(out, record, history.rows())
-    files = ["model.npz", "metrics.csv", "metrics.json"]
+    files = ["model.safetensors", "metrics.csv", "metrics.json"]
     files += _write_plots(out, config, model, split, history)
     return Run(config, out, split, model, history, test, seconds, files, record)
 
