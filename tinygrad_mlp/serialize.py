@@ -155,9 +155,13 @@ def _read(path: str) -> bytes:
         fd = os.open(path, flags)
     except FileNotFoundError:
         raise FileNotFoundError(f"no model file at {path!r}") from None
-    with os.fdopen(fd, "rb") as f:
-        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise ValueError(f"{path!r} is not a regular file, so not a model file")
+    except BaseException:
+        os.close(fd)
+        raise
+    with os.fdopen(fd, "rb") as f:
         return f.read()
 
 
