@@ -21,6 +21,7 @@ from .engine import (
 )
 from .gradcheck import GradcheckError, KinkWarning, check_graph, gradcheck, gradgradcheck
 from .graph import draw_graph
+from .interop import export_onnx
 from .nn import MLP, Layer, Module, Neuron
 from .ops import Function, concat, stack
 
@@ -42,6 +43,7 @@ __all__ = [
     "detect_anomaly",
     "draw_graph",
     "enable_grad",
+    "export_onnx",
     "grad",
     "gradcheck",
     "gradgradcheck",

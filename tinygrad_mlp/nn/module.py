@@ -283,6 +283,13 @@ class Module:
 
         return load(path, expect=cls)
 
+    def to_torch(self) -> Any:
+        """An equivalent `torch.nn.Module` with copies of the weights (needs torch); see
+        `tinygrad_mlp.interop.to_torch`."""
+        from ..interop import to_torch
+
+        return to_torch(self)
+
     # -- display --------------------------------------------------------------------------
 
     def extra_repr(self) -> str:
