@@ -24,9 +24,11 @@ def forge(path, architecture: dict, tensors=None, modules=None, dtype="float64")
     tensors = SMALL.state_dict() if tensors is None else tensors
     if modules is None:
         same = architecture == SMALL.architecture()
-        modules = [[n, m.architecture()] for n, m in SMALL.named_modules()] if same else [
-            ["", architecture]
-        ]
+        modules = (
+            [[n, m.architecture()] for n, m in SMALL.named_modules()]
+            if same
+            else [["", architecture]]
+        )
     metadata = {
         "format": FORMAT,
         "architecture": json.dumps(architecture),
@@ -152,9 +154,7 @@ def test_weights_that_are_not_float32_or_float64_are_refused_naming_the_tensor(t
     [np.array([1, 2]), np.array([True]), np.zeros(2, np.float16), np.zeros(2, np.complex64)],
     ids=["ints", "bools", "float16", "complex"],
 )
-def test_stored_weights_of_a_kind_safetensors_has_but_no_model_uses_are_refused(
-    tmp_path, weights
-):
+def test_stored_weights_of_a_kind_safetensors_has_but_no_model_uses_are_refused(tmp_path, weights):
     # Strings, bytes, datetimes and structured arrays have no safetensors dtype at all; the
     # dtype codes such a file could claim for them are refused by the test above.
     path = tmp_path / "odd.safetensors"

@@ -80,8 +80,9 @@ def test_a_model_loaded_from_a_file_exports_the_same(tmp_path):
     model.save(tmp_path / "m.safetensors")
     net = MLP.load(tmp_path / "m.safetensors").to_torch()
     with torch.no_grad():
-        np.testing.assert_array_equal(net(torch.from_numpy(X)).numpy(), to_torch(model)(
-            torch.from_numpy(X)).detach().numpy())
+        np.testing.assert_array_equal(
+            net(torch.from_numpy(X)).numpy(), to_torch(model)(torch.from_numpy(X)).detach().numpy()
+        )
 
 
 def test_a_module_that_is_not_a_chain_of_dense_layers_is_refused_naming_it():
@@ -94,8 +95,9 @@ def test_a_module_that_is_not_a_chain_of_dense_layers_is_refused_naming_it():
 
 
 @pytest.mark.parametrize("package, export", [("torch", to_torch), ("onnx", export_onnx)])
-def test_without_the_package_the_message_says_what_to_install(monkeypatch, tmp_path, package,
-                                                              export):
+def test_without_the_package_the_message_says_what_to_install(
+    monkeypatch, tmp_path, package, export
+):
     monkeypatch.setitem(sys.modules, package, None)  # import torch now raises ImportError
     args = (MLP(3, [2]),) if export is to_torch else (MLP(3, [2]), tmp_path / "m.onnx")
     with pytest.raises(ImportError, match=rf"needs the '{package}' package: .*\[interop\]"):

@@ -93,8 +93,13 @@ def test_the_metadata_holds_every_module_with_its_class_and_arguments(saved) -> 
     header, _ = read_header(path)
     tree = json.loads(header["__metadata__"]["modules"])
     assert [name for name, _ in tree] == ["", "layers.0", "layers.1"]
-    assert tree[2][1] == {"class": "Layer", "nin": 4, "nout": 2, "activation": "linear",
-                          "dtype": "float64"}
+    assert tree[2][1] == {
+        "class": "Layer",
+        "nin": 4,
+        "nout": 2,
+        "activation": "linear",
+        "dtype": "float64",
+    }
     assert json.loads(header["__metadata__"]["architecture"]) == model.architecture()
 
 

@@ -231,4 +231,3 @@ def staged_folder(path: str | os.PathLike[str], overwrite: bool = False) -> Iter
             raise
     finally:
         os.close(fd)
-

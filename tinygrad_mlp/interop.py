@@ -122,7 +122,10 @@ def export_onnx(model: Module, path: str | os.PathLike[str], opset: int = ONNX_O
     helper, numpy_helper = onnx.helper, onnx.numpy_helper
     layers, squeeze = dense_layers(model)
     dtype = np.dtype(model.dtype)
-    elem = {np.dtype("float32"): onnx.TensorProto.FLOAT, np.dtype("float64"): onnx.TensorProto.DOUBLE}
+    elem = {
+        np.dtype("float32"): onnx.TensorProto.FLOAT,
+        np.dtype("float64"): onnx.TensorProto.DOUBLE,
+    }
     nodes, weights = [], []
     x = "input"
     ops = {"relu": "Relu", "tanh": "Tanh", "sigmoid": "Sigmoid"}

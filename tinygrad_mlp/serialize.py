@@ -199,9 +199,7 @@ def _tensor_entries(header: dict[str, Any], body: int, path: str) -> dict[str, A
         dtype, shape, offsets = entry["dtype"], entry["shape"], entry["data_offsets"]
         if dtype not in _DTYPES:
             raise ValueError(f"{where} has dtype {dtype!r}"[:300] + "; weights are F32 or F64")
-        if not isinstance(shape, list) or not all(
-            type(n) is int and 0 <= n <= body for n in shape
-        ):
+        if not isinstance(shape, list) or not all(type(n) is int and 0 <= n <= body for n in shape):
             raise ValueError(f"{where} has shape {shape!r}"[:300] + ", not sizes within the file")
         if not (
             isinstance(offsets, list)
@@ -260,7 +258,9 @@ def _metadata(header: dict[str, Any], size: int, path: str) -> tuple[dict[str, s
         try:
             value = json.loads(metadata[key])
         except (ValueError, RecursionError) as exc:
-            raise ValueError(f"{path!r}: metadata {key!r} is not JSON ({type(exc).__name__})") from None
+            raise ValueError(
+                f"{path!r}: metadata {key!r} is not JSON ({type(exc).__name__})"
+            ) from None
         _check_json(value, key, size, path)
         parsed.append(value)
     spec, tree = parsed

@@ -271,7 +271,7 @@ class Module:
         return evaluate(self, X, y, **options)
 
     def save(self, path: str | os.PathLike[str]) -> None:
-        """Write architecture and weights to a safetensors file, atomically; see `serialize.save`."""
+        """Write architecture and weights to a safetensors file atomically; see `serialize.save`."""
         from ..serialize import save
 
         save(self, path)
