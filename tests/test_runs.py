@@ -30,7 +30,13 @@ def run(tmp_path_factory) -> Run:
 
 
 def test_a_run_writes_the_files_it_lists(run: Run) -> None:
-    assert run.files == ["model.safetensors", "metrics.csv", "metrics.json", "curves.svg", "boundary.svg"]
+    assert run.files == [
+        "model.safetensors",
+        "metrics.csv",
+        "metrics.json",
+        "curves.svg",
+        "boundary.svg",
+    ]
     assert sorted(os.listdir(run.out)) == sorted(run.files)
 
 

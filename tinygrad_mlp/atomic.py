@@ -47,7 +47,9 @@ class NotARegularFileError(OSError):
 
 
 class FolderNotEmptyError(FileExistsError):
-    """The target folder already holds files and overwriting was not asked for."""
+    """The target folder (`folder`) already holds files and overwriting was not asked for."""
+
+    folder: str = ""
 
 
 _KINDS = {
@@ -193,25 +195,29 @@ def staged_folder(path: str | os.PathLike[str], overwrite: bool = False) -> Iter
     (['a.txt'], ['run'])
     >>> root.cleanup()
     """
-    path = os.path.abspath(os.fspath(path))
+    shown = os.fspath(path)
+    path = os.path.abspath(shown)
     if os.path.lexists(path) and not os.path.isdir(path):
-        raise NotADirectoryError(f"cannot write the run folder {path}: it is not a folder")
+        raise NotADirectoryError(f"cannot write to output folder {shown}: it is not a folder")
     if os.path.isdir(path) and os.listdir(path) and not overwrite:
-        raise FolderNotEmptyError(
-            f"{path} already holds files; choose another folder or allow overwriting it"
+        error = FolderNotEmptyError(
+            f"output folder {shown} already holds files; choose another folder or allow "
+            f"overwriting it"
         )
+        error.folder = shown
+        raise error
     parent = os.path.dirname(path)
     try:
         os.makedirs(parent, exist_ok=True)
     except OSError as exc:
-        raise OSError(f"cannot create folder {parent}: {exc.strerror or exc}") from None
+        raise OSError(f"cannot write to output folder {shown}: {exc.strerror or exc}") from None
     prefix = _prefix(path)
     _remove_leftovers(parent, prefix)
     tmp = os.path.join(parent, f"{prefix}{secrets.token_hex(4)}.tmp")
     try:
         os.mkdir(tmp)
     except OSError as exc:
-        raise OSError(f"cannot write to folder {parent}: {exc.strerror or exc}") from None
+        raise OSError(f"cannot write to output folder {shown}: {exc.strerror or exc}") from None
     fd = os.open(tmp, os.O_RDONLY)
     try:
         _lock(fd)
