@@ -79,10 +79,10 @@ def test_a_claim_within_the_file_size_but_beyond_its_weights_is_refused_before_a
 @pytest.mark.parametrize(
     "text, field",
     [
-        ('"nin": ' + "1" + "0" * 400, "architecture.nin is a 401-digit number"),
+        ('"nin": ' + "1" + "0" * 400, "architecture.nin is 401 digits long"),
         ('"nin": 1e400', "architecture.nin is inf"),
         ('"nin": NaN', "architecture.nin is nan"),
-        ('"nin": -' + "9" * 40, "architecture.nin is a 40-digit number"),
+        ('"nin": -' + "9" * 40, "architecture.nin is 40 digits long"),
     ],
 )
 def test_absurd_numbers_are_refused_naming_the_field(tmp_path, text, field):

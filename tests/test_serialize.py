@@ -182,7 +182,7 @@ def test_another_architecture_is_refused(saved) -> None:
 
 def test_a_model_of_another_class_is_refused(saved) -> None:
     _, path = saved
-    with pytest.raises(ValueError, match="holds a MLP, not a Layer"):
+    with pytest.raises(ValueError, match="holds an MLP, not a Layer"):
         Layer.load(path)
 
 

@@ -62,6 +62,16 @@ _MAX_DEPTH = 32  # nesting of the architecture's JSON
 _MAX_STRING = 10_000  # characters of one string in the architecture
 
 
+def _a(name: str) -> str:
+    """The class name with its article, as it is said: an MLP, a Layer, an Encoder.
+
+    >>> _a("MLP"), _a("Layer"), _a("Encoder"), _a("Neuron")
+    ('an MLP', 'a Layer', 'an Encoder', 'a Neuron')
+    """
+    spelt = name[:2].isupper() and name[0] in "FHLMNRSX"  # M-L-P: "em"
+    return f"an {name}" if name[:1] in "AEIOU" or spelt else f"a {name}"
+
+
 def _describe(architecture: dict[str, Any]) -> str:
     fields = ", ".join(f"{k}={v!r}" for k, v in architecture.items() if k != "class")
     return f"{architecture.get('class', '?')}({fields})"
@@ -223,7 +233,7 @@ def _check_json(value: Any, field: str, limit: int, path: str, depth: int = 0) -
         return
     if isinstance(value, int):
         if abs(value) > limit:  # a size larger than the file itself is a lie
-            shown = str(value) if abs(value) < 10**30 else f"a {len(str(abs(value)))}-digit number"
+            shown = str(value) if abs(value) < 10**30 else f"{len(str(abs(value)))} digits long"
             raise ValueError(f"{path!r}: {field} is {shown}, larger than the file ({limit} bytes)")
     elif isinstance(value, float):
         if not math.isfinite(value):
@@ -326,7 +336,7 @@ def load(
     except ValueError as exc:
         raise ValueError(f"{path!r} holds a model of class {name!r}, but {exc}") from None
     if not issubclass(cls, expect):
-        raise ValueError(f"{path!r} holds a {cls.__name__}, not a {expect.__name__}")
+        raise ValueError(f"{path!r} holds {_a(cls.__name__)}, not {_a(expect.__name__)}")
     described = _describe({"class": cls.__name__, **spec})
     if into is not None and into.architecture() != {"class": cls.__name__, **spec}:
         raise ValueError(
