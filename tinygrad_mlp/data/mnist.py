@@ -26,7 +26,7 @@ import gzip
 import math
 import os
 import zlib
-from typing import BinaryIO
+from typing import Protocol
 
 import numpy as np
 
@@ -53,7 +53,11 @@ _CHUNK = 1 << 20  # inflate a .gz this much at a time, never more than the heade
 _DEFLATE_MAX_RATIO = 1032  # deflate cannot expand a byte into more than about this many
 
 
-def _read_exactly(f: BinaryIO, n: int) -> bytes:
+class _Readable(Protocol):
+    def read(self, n: int, /) -> bytes: ...
+
+
+def _read_exactly(f: _Readable, n: int) -> bytes:
     """Up to `n` bytes from `f`, read in chunks: memory grows with what is there, not with n."""
     parts, left = [], n
     while left > 0:
