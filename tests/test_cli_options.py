@@ -148,3 +148,21 @@ def test_off_a_terminal_no_progress_bar_is_drawn(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert "\r" not in done.stderr and done.stderr == ""
+
+
+def test_every_option_that_takes_a_value_says_its_default():
+    import argparse
+
+    from tinygrad_mlp.cli import build_parser
+
+    commands = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    missing = [
+        f"{name} {action.option_strings[0]}"
+        for name, parser in commands.choices.items()
+        for action in parser._actions
+        if action.option_strings
+        and action.nargs != 0  # flags and --help
+        and action.dest != "data_dir"  # no default: mnist needs it
+        and "(default: " not in (action.help or "")
+    ]
+    assert missing == []

@@ -212,3 +212,50 @@ def test_loading_a_folder_is_refused_naming_it(tmp_path):
     (tmp_path / "dir.safetensors").mkdir()
     with pytest.raises((ValueError, IsADirectoryError), match="dir.safetensors"):
         load(tmp_path / "dir.safetensors")
+
+
+def test_an_oversized_header_is_refused_before_it_is_parsed(tmp_path):
+    path = tmp_path / "big.safetensors"
+    text = b"{" + b" " * (17 << 20) + b"}"  # 17 MB of JSON, the file really that long
+    path.write_bytes(len(text).to_bytes(8, "little") + text)
+    with pytest.raises(ValueError, match="big.safetensors.*header claims 17825794 bytes"):
+        load(path)
+
+
+def test_an_overlong_string_in_the_architecture_is_refused_naming_the_field(tmp_path):
+    path = tmp_path / "long.safetensors"
+    forge(path, small_arch(activation="r" * 20_000))
+    with pytest.raises(ValueError, match="long.safetensors.*architecture.activation is a string"):
+        load(path)
+
+
+def test_an_unknown_metadata_entry_is_refused_naming_it(tmp_path):
+    path = tmp_path / "meta.safetensors"
+    forge(path, small_arch())
+    raw = path.read_bytes()
+    size = int.from_bytes(raw[:8], "little")
+    header = json.loads(raw[8 : 8 + size])
+    header["__metadata__"]["loader"] = "os.system"
+    raw_file(path, header, raw[8 + size :])
+    with pytest.raises(ValueError, match=r"meta.safetensors.*damaged metadata \(\['loader'\]\)"):
+        load(path)
+
+
+def test_metadata_that_is_not_strings_is_refused(tmp_path):
+    path = tmp_path / "meta.safetensors"
+    forge(path, small_arch())
+    raw = path.read_bytes()
+    size = int.from_bytes(raw[:8], "little")
+    header = json.loads(raw[8 : 8 + size])
+    header["__metadata__"]["architecture"] = {"class": "MLP"}
+    raw_file(path, header, raw[8 + size :])
+    with pytest.raises(ValueError, match="meta.safetensors.*non-string values"):
+        load(path)
+
+
+def test_a_class_the_file_names_is_never_imported(tmp_path):
+    path = tmp_path / "import.safetensors"
+    forge(path, {"class": "os.system", "command": "touch pwned"}, tensors={})
+    with pytest.raises(ValueError, match="class 'os.system', but no Module class named"):
+        load(path)
+    assert not os.path.exists("pwned")

@@ -137,7 +137,12 @@ def _add_training_arguments(parser: argparse.ArgumentParser, defaults: dict[str,
     add = parser.add_argument
     add("--dataset", choices=DATASETS, help="what to learn (default: %(default)s)")
     add("--data-dir", metavar="DIR", help="for --dataset mnist: the folder of the IDX files")
-    add("--samples", type=_positive_int, metavar="N", help="points in a toy 2-D dataset")
+    add(
+        "--samples",
+        type=_positive_int,
+        metavar="N",
+        help="points in a toy 2-D dataset (default: 300)",
+    )
     add(
         "--noise",
         type=_nonnegative_float,
@@ -168,14 +173,19 @@ def _add_training_arguments(parser: argparse.ArgumentParser, defaults: dict[str,
     )
     add("--init", choices=INITS, help="weight initialisation (default: by activation)")
     add("--loss", choices=list(LOSSES), help="loss function (default: %(default)s)")
-    add("--optimizer", choices=OPTIMIZERS, help="(default: %(default)s)")
+    add("--optimizer", choices=OPTIMIZERS, help="how to update the weights (default: %(default)s)")
     add("--lr", type=_positive_float, help="learning rate η (default: %(default)s)")
     add(
         "--momentum",
         type=_fraction_or_zero,
         help=f"SGD momentum; only with --optimizer sgd (default: {defaults['momentum']})",
     )
-    add("--weight-decay", type=_fraction_or_zero, help="(default: %(default)s)")
+    add(
+        "--weight-decay",
+        type=_fraction_or_zero,
+        metavar="F",
+        help="L2 penalty on the weights (default: %(default)s)",
+    )
     add("--epochs", type=_positive_int, help="passes over the training set (default: %(default)s)")
     add(
         "--batch-size",
@@ -185,7 +195,7 @@ def _add_training_arguments(parser: argparse.ArgumentParser, defaults: dict[str,
         f"(default: {'full' if defaults['batch_size'] is None else defaults['batch_size']})",
     )
     add("--seed", type=_seed, help="seed for data, weights and shuffling (default: %(default)s)")
-    add("--dtype", choices=["float32", "float64"], help="(default: %(default)s)")
+    add("--dtype", choices=["float32", "float64"], help="the numbers' type (default: %(default)s)")
     out = defaults["out"] or "runs/<dataset>"
     add("--out", metavar="DIR", help=f"run folder to write (default: {out})")
     add(
@@ -263,11 +273,15 @@ def _add_graph_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="SIZES",
         help=f"hidden layer sizes (default: {_typed(TRAIN_DEFAULTS['hidden'])})",
     )
-    add("--activation", choices=[a for a in ACTIVATIONS if a != "linear"])
+    add(
+        "--activation",
+        choices=[a for a in ACTIVATIONS if a != "linear"],
+        help="activation of the hidden layers (default: %(default)s)",
+    )
     add("--init", choices=INITS, help="weight initialisation (default: by activation)")
-    add("--loss", choices=list(LOSSES), help="(default: %(default)s)")
+    add("--loss", choices=list(LOSSES), help="loss function (default: %(default)s)")
     add("--seed", type=_seed, help="seed for data and weights (default: %(default)s)")
-    add("--dtype", choices=["float32", "float64"], help="(default: %(default)s)")
+    add("--dtype", choices=["float32", "float64"], help="the numbers' type (default: %(default)s)")
     add(
         "--out",
         metavar="PATH",
