@@ -18,7 +18,8 @@ named as `named_parameters()` names it (``layers.0.W``), and, as its string meta
 directly. Saving is atomic (`atomic.write_file`). Loading never trusts the file: the header,
 the metadata and every number in the architecture are checked against the arrays actually
 stored before anything is allocated from them; every damaged file is a ValueError naming it.
-Files of the earlier `.npz` format are refused with a message saying so.
+Files of the earlier `.npz` format (``tinygrad_mlp.model/1``) still load, with the same
+hardening (`legacy_npz`); `save` always writes safetensors.
 
 `load` rebuilds a model by its class name, from the classes the program has defined
 (`nn.MODULES`), and never imports anything a file names.
@@ -48,13 +49,13 @@ from typing import Any
 import numpy as np
 
 from .atomic import write_file
+from .legacy_npz import LEGACY_FORMAT, LegacyArchive
 from .nn import MODULES, Module, module_class
 from .nn.init import weight_budget
 
 __all__ = ["save", "load", "FORMAT", "LEGACY_FORMAT"]
 
 FORMAT = "tinygrad_mlp.model/2"
-LEGACY_FORMAT = "tinygrad_mlp.model/1"  # the .npz files of tinygrad_mlp 0.1
 _METADATA = ("format", "architecture", "modules", "dtype", "checksum")
 _DTYPES: dict[str, np.dtype] = {"F32": np.dtype("<f4"), "F64": np.dtype("<f8")}
 _MAX_HEADER = 16 << 20  # bytes of JSON header: far above any real model's
@@ -176,11 +177,6 @@ def _read(path: str) -> bytes:
 
 
 def _header(raw: bytes, path: str) -> dict[str, Any]:
-    if raw[:4] == b"PK\x03\x04":
-        raise ValueError(
-            f"{path!r} is a model file of the old .npz format ({LEGACY_FORMAT}), which this "
-            f"version no longer reads: load it with tinygrad_mlp 0.1 and save it again"
-        )
     if len(raw) < 8:
         raise ValueError(f"{path!r} is not a model file: {len(raw)} bytes, too short (truncated?)")
     size = int.from_bytes(raw[:8], "little")
@@ -305,7 +301,8 @@ def load(
     Refuses, with a ValueError naming the file: a file that is not a regular file or not a
     readable safetensors file (truncated or damaged), that is not a model file, whose contents
     no longer match their checksum (altered), whose architecture claims more than the file
-    holds, or whose model is not `expect` (a class) or not that of `into`.
+    holds, or whose model is not `expect` (a class) or not that of `into`. A `.npz` file of
+    tinygrad_mlp 0.1 loads too (see `legacy_npz`).
 
     >>> import os, tempfile
     >>> import numpy as np
@@ -320,6 +317,8 @@ def load(
     """
     path = os.fspath(path)
     raw = _read(path)
+    if raw[:4] == b"PK\x03\x04":
+        return _load_legacy(raw, path, expect, into)
     header = _header(raw, path)
     body = len(raw) - 8 - int.from_bytes(raw[:8], "little")
     entries = _tensor_entries(header, body, path)
@@ -330,6 +329,43 @@ def load(
             f"{path!r} was altered or corrupted after it was saved: its weights and "
             f"architecture do not match the checksum stored with them"
         )
+    shapes = {name: arr.shape for name, arr in tensors.items()}
+    model = _rebuild(path, spec, shapes, expect, into)
+    described = _describe(model.architecture())
+    if _modules(model) != tree:
+        raise ValueError(f"{path!r}: the modules it lists are not those {described} is made of")
+    if np.dtype(model.dtype).name != metadata["dtype"]:
+        raise ValueError(f"{path!r}: dtype {metadata['dtype']} but {described} is {model.dtype}")
+    model.load_state_dict(tensors)
+    return model
+
+
+def _load_legacy(raw: bytes, path: str, expect: type[Module], into: Module | None) -> Module:
+    """A file of the 0.1 `.npz` format: checked member by member (see `legacy_npz`)."""
+    archive = LegacyArchive(raw, path)
+    try:
+        spec = json.loads(archive.spec())
+    except (ValueError, RecursionError) as exc:
+        raise ValueError(f"{path!r}: its architecture is not JSON ({type(exc).__name__})") from None
+    _check_json(spec, "architecture", len(raw), path)
+    if not isinstance(spec, dict) or not isinstance(spec.get("class"), str):
+        raise ValueError(f"{path!r}: its architecture names no class")
+    shapes = {name: shape for name, (shape, _, _) in archive.shapes.items()}
+    model = _rebuild(path, spec, shapes, expect, into)
+    model.load_state_dict(archive.weights())  # inflated only now, each to its checked size
+    return model
+
+
+def _rebuild(
+    path: str,
+    spec: dict[str, Any],
+    shapes: dict[str, tuple[int, ...]],
+    expect: type[Module],
+    into: Module | None,
+) -> Module:
+    """The model `spec` describes (or `into`, checked against it), built under a budget of the
+    weights the file holds, its parameters' names and shapes checked against `shapes`."""
+    spec = dict(spec)
     name = spec.pop("class")
     try:
         cls = module_class(name)  # only a class the program defined: nothing is imported
@@ -344,18 +380,19 @@ def load(
             f"but the model is {_describe(into.architecture())}"
         )
     if into is None:
-        stored = sum(arr.size for arr in tensors.values())
+        stored = sum(math.prod(shape) for shape in shapes.values())
         try:
             with weight_budget(stored):  # no weights beyond those the file holds
                 into = cls(**spec)
         except (TypeError, ValueError, MemoryError) as exc:
             raise ValueError(f"{path!r}: cannot rebuild {described}: {exc}"[:500]) from None
-    if _modules(into) != tree:
-        raise ValueError(f"{path!r}: the modules it lists are not those {described} is made of")
-    if np.dtype(into.dtype).name != metadata["dtype"]:
-        raise ValueError(f"{path!r}: dtype {metadata['dtype']} but {described} is {into.dtype}")
-    try:
-        into.load_state_dict(tensors)
-    except ValueError as exc:
-        raise ValueError(f"{path!r}: {exc}") from None
+    params = {name: p.shape for name, p in into.named_parameters()}
+    if params != shapes:
+        missing = sorted(set(params) - set(shapes)) or "nothing"
+        unexpected = sorted(set(shapes) - set(params)) or "nothing"
+        wrong = sorted(n for n in set(params) & set(shapes) if params[n] != tuple(shapes[n]))
+        raise ValueError(
+            f"{path!r}: its weights do not fit {described}: missing {missing}, unexpected "
+            f"{unexpected}, of another shape {wrong or 'none'}"[:500]
+        )
     return into
