@@ -291,3 +291,44 @@ def test_an_architecture_that_is_not_json_is_refused_naming_it(tmp_path) -> None
     model.hidden = object()
     with pytest.raises(TypeError, match="is not JSON"):
         save(model, tmp_path / "m.safetensors")
+
+
+class Shift(Module):
+    """A preprocessing module as a user (or the library) writes one: its statistics are
+    constructor arguments, so they travel in the architecture with no special case."""
+
+    architecture_args = ("mean", "scale")
+
+    def __init__(self, mean: list[float], scale: list[float]) -> None:
+        self.mean, self.scale = list(mean), list(scale)
+
+    def forward(self, x: Value) -> Value:
+        return (x - np.array(self.mean)) * np.array(self.scale)
+
+
+class Pipeline(Module):
+    architecture_args = ("mean", "scale", "nouts")
+
+    def __init__(self, mean: list[float], scale: list[float], nouts: list[int]) -> None:
+        self.mean, self.scale, self.nouts = list(mean), list(scale), list(nouts)
+        self.prepare = Shift(mean, scale)
+        self.mlp = MLP(len(mean), nouts, seed=0)
+
+    def forward(self, x: Value) -> Value:
+        return self.mlp(self.prepare(x))
+
+
+def test_a_preprocessing_module_travels_with_the_weights(tmp_path) -> None:
+    model = Pipeline([1.0, -2.0, 0.5], [0.5, 2.0, 1.0], [4, 2])
+    for p in model.parameters():
+        p.data = p.data + 0.25  # trained: not what the constructor draws
+    model.save(tmp_path / "p.safetensors")
+    loaded = load(tmp_path / "p.safetensors")
+    assert [name for name, _ in loaded.named_modules()] == [
+        "",
+        "prepare",
+        "mlp",
+        "mlp.layers.0",
+        "mlp.layers.1",
+    ]
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
