@@ -47,7 +47,7 @@ def test_train_writes_a_complete_run_folder_and_repeats_itself_exactly(tmp_path)
         done = cli("train", "--dataset", "moons", *SMALL, "--seed", "3", "--out", str(out))
         assert done.returncode == 0, done.stderr
     assert "test (12 examples): loss" in done.stdout and "accuracy" in done.stdout
-    files = {"model.npz", "metrics.csv", "metrics.json", "curves.svg", "boundary.svg"}
+    files = {"model.safetensors", "metrics.csv", "metrics.json", "curves.svg", "boundary.svg"}
     assert set(os.listdir(runs[0])) == files
     rows = list(csv.DictReader(open(runs[0] / "metrics.csv")))
     assert [row["epoch"] for row in rows] == ["1", "2"] and "accuracy" in rows[0]
@@ -56,7 +56,7 @@ def test_train_writes_a_complete_run_folder_and_repeats_itself_exactly(tmp_path)
     assert 0.0 <= record["test"]["accuracy"] <= 1.0
     # same seed, same everything (the run's wall time aside)
     assert open(runs[0] / "metrics.csv").read() == open(runs[1] / "metrics.csv").read()
-    a, b = (MLP.load(out / "model.npz").state_dict() for out in runs)
+    a, b = (MLP.load(out / "model.safetensors").state_dict() for out in runs)
     assert all(np.array_equal(a[name], b[name]) for name in a)
 
 
@@ -78,7 +78,7 @@ def test_train_on_digits_has_no_boundary_plot(tmp_path) -> None:
     assert done.returncode == 0, done.stderr
     assert "64 -> 8 -> 10" in done.stdout and "float32" in done.stdout
     assert not (tmp_path / "boundary.svg").exists() and (tmp_path / "curves.svg").exists()
-    assert MLP.load(tmp_path / "model.npz").dtype == np.float32
+    assert MLP.load(tmp_path / "model.safetensors").dtype == np.float32
 
 
 def test_train_reads_mnist_idx_files_from_a_folder(tmp_path) -> None:
@@ -104,7 +104,7 @@ def test_train_reads_mnist_idx_files_from_a_folder(tmp_path) -> None:
     assert "16 -> 4 -> 3" in done.stdout and "test (10 examples)" in done.stdout
 
 
-RUN_FILES = {"model.npz", "metrics.csv", "metrics.json", "curves.svg", "boundary.svg"}
+RUN_FILES = {"model.safetensors", "metrics.csv", "metrics.json", "curves.svg", "boundary.svg"}
 
 
 @pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphviz's dot on PATH")

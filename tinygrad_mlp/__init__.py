@@ -22,6 +22,7 @@ from .engine import (
 from .gradcheck import GradcheckError, KinkWarning, check_graph, gradcheck, gradgradcheck
 from .drawing import draw_graph
 from .explain import explain
+from .interop import export_onnx
 from .nn import MLP, Layer, Module, Neuron
 from .ops import Function, concat, stack
 
@@ -44,6 +45,7 @@ __all__ = [
     "draw_graph",
     "enable_grad",
     "explain",
+    "export_onnx",
     "grad",
     "gradcheck",
     "gradgradcheck",
