@@ -44,7 +44,7 @@ def test_the_package_version_is_the_one_pyproject_declares():
         ("train", "(default: runs/<dataset>)"),
         ("demo", "(default: runs/demo)"),
         ("graph", "dot (default: graph.svg)"),
-        ("graph", "top to bottom (default: LR)"),
+        ("graph", "top to bottom (default: from the graph's shape)"),
         ("graph", "(default: no limit)"),
     ],
 )

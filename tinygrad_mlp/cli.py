@@ -297,7 +297,7 @@ def _add_graph_arguments(parser: argparse.ArgumentParser) -> None:
         "--html",
         metavar="PATH",
         help="write the step-through page of backpropagation (one self-contained HTML file) "
-        "to PATH instead of the picture",
+        "to PATH instead of the picture (default: none, draw the picture)",
     )
     add("--no-data", action="store_true", help="do not print values in the nodes")
     add("--no-grad", action="store_true", help="do not print gradients in the nodes")
