@@ -47,7 +47,7 @@ def test_train_writes_a_complete_run_folder_and_repeats_itself_exactly(tmp_path)
         done = cli("train", "--dataset", "moons", *SMALL, "--seed", "3", "--out", str(out))
         assert done.returncode == 0, done.stderr
     assert "test (12 examples): loss" in done.stdout and "accuracy" in done.stdout
-    files = {"model.npz", "metrics.csv", "metrics.json", "curves.svg", "boundary.svg"}
+    files = {"model.safetensors", "metrics.csv", "metrics.json", "curves.svg", "boundary.svg"}
     assert set(os.listdir(runs[0])) == files
     rows = list(csv.DictReader(open(runs[0] / "metrics.csv")))
     assert [row["epoch"] for row in rows] == ["1", "2"] and "accuracy" in rows[0]
@@ -56,7 +56,7 @@ def test_train_writes_a_complete_run_folder_and_repeats_itself_exactly(tmp_path)
     assert 0.0 <= record["test"]["accuracy"] <= 1.0
     # same seed, same everything (the run's wall time aside)
     assert open(runs[0] / "metrics.csv").read() == open(runs[1] / "metrics.csv").read()
-    a, b = (MLP.load(out / "model.npz").state_dict() for out in runs)
+    a, b = (MLP.load(out / "model.safetensors").state_dict() for out in runs)
     assert all(np.array_equal(a[name], b[name]) for name in a)
 
 
@@ -78,7 +78,7 @@ def test_train_on_digits_has_no_boundary_plot(tmp_path) -> None:
     assert done.returncode == 0, done.stderr
     assert "64 -> 8 -> 10" in done.stdout and "float32" in done.stdout
     assert not (tmp_path / "boundary.svg").exists() and (tmp_path / "curves.svg").exists()
-    assert MLP.load(tmp_path / "model.npz").dtype == np.float32
+    assert MLP.load(tmp_path / "model.safetensors").dtype == np.float32
 
 
 def test_train_reads_mnist_idx_files_from_a_folder(tmp_path) -> None:
@@ -104,7 +104,7 @@ def test_train_reads_mnist_idx_files_from_a_folder(tmp_path) -> None:
     assert "16 -> 4 -> 3" in done.stdout and "test (10 examples)" in done.stdout
 
 
-RUN_FILES = {"model.npz", "metrics.csv", "metrics.json", "curves.svg", "boundary.svg"}
+RUN_FILES = {"model.safetensors", "metrics.csv", "metrics.json", "curves.svg", "boundary.svg"}
 
 
 @pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphviz's dot on PATH")
@@ -181,7 +181,7 @@ def digits_run(tmp_path_factory) -> Path:
 
 
 def test_evaluate_reproduces_the_runs_test_figures_on_raw_features(digits_run) -> None:
-    done = cli("evaluate", "--model", str(digits_run / "model.npz"), "--dataset", "digits")
+    done = cli("evaluate", "--model", str(digits_run / "model.safetensors"), "--dataset", "digits")
     assert done.returncode == 0, done.stderr
     test = json.load(open(digits_run / "metrics.json"))["test"]
     assert f"accuracy {test['accuracy']:.4f}" in done.stdout
@@ -193,7 +193,7 @@ def test_reloaded_model_predicts_raw_digits_at_the_runs_test_accuracy(digits_run
     from tinygrad_mlp.runs import load_dataset
 
     split = load_dataset("digits", seed=0)
-    model = MLP.load(digits_run / "model.npz")
+    model = MLP.load(digits_run / "model.safetensors")
     test = json.load(open(digits_run / "metrics.json"))["test"]
     assert accuracy(model.predict(split.raw_test), split.y_test) == test["accuracy"]
 
@@ -210,7 +210,7 @@ def test_predict_writes_classes_and_outputs_for_a_csv_with_a_header(digits_run, 
     done = cli(
         "predict",
         "--model",
-        str(digits_run / "model.npz"),
+        str(digits_run / "model.safetensors"),
         "--input",
         str(path),
         "--output",
@@ -218,7 +218,7 @@ def test_predict_writes_classes_and_outputs_for_a_csv_with_a_header(digits_run, 
     )
     assert done.returncode == 0, done.stderr
     rows = list(csv.DictReader(open(out)))
-    model = MLP.load(digits_run / "model.npz")
+    model = MLP.load(digits_run / "model.safetensors")
     assert [int(r["class"]) for r in rows] == model.predict(raw).argmax(axis=1).tolist()
     assert len(rows[0]) == 11  # class, output_0..output_9
 
@@ -228,7 +228,7 @@ def test_predict_reads_npy_and_prints_to_stdout(digits_run, tmp_path) -> None:
 
     path = tmp_path / "rows.npy"
     np.save(path, load_dataset("digits", seed=0).raw_test[:3])
-    done = cli("predict", "--model", str(digits_run / "model.npz"), "--input", str(path))
+    done = cli("predict", "--model", str(digits_run / "model.safetensors"), "--input", str(path))
     assert done.returncode == 0, done.stderr
     lines = done.stdout.strip().splitlines()
     assert lines[0].startswith("class,output_0") and len(lines) == 4
@@ -237,7 +237,7 @@ def test_predict_reads_npy_and_prints_to_stdout(digits_run, tmp_path) -> None:
 def test_predict_refuses_input_of_the_wrong_width_naming_both(digits_run, tmp_path) -> None:
     path = tmp_path / "narrow.npy"
     np.save(path, np.ones((2, 5)))
-    done = cli("predict", "--model", str(digits_run / "model.npz"), "--input", str(path))
+    done = cli("predict", "--model", str(digits_run / "model.safetensors"), "--input", str(path))
     assert done.returncode == 1
     assert "5 features" in done.stderr and "takes 64" in done.stderr
 
@@ -251,4 +251,4 @@ def test_predict_refuses_a_missing_model_in_one_line(tmp_path) -> None:
 def test_train_takes_the_new_activations(activation, tmp_path) -> None:
     done = cli("train", *SMALL, "--activation", activation, "--out", str(tmp_path / "run"))
     assert done.returncode == 0, done.stderr
-    assert MLP.load(tmp_path / "run" / "model.npz").activation == activation
+    assert MLP.load(tmp_path / "run" / "model.safetensors").activation == activation

@@ -30,7 +30,13 @@ def run(tmp_path_factory) -> Run:
 
 
 def test_a_run_writes_the_files_it_lists(run: Run) -> None:
-    assert run.files == ["model.npz", "metrics.csv", "metrics.json", "curves.svg", "boundary.svg"]
+    assert run.files == [
+        "model.safetensors",
+        "metrics.csv",
+        "metrics.json",
+        "curves.svg",
+        "boundary.svg",
+    ]
     assert sorted(os.listdir(run.out)) == sorted(run.files)
 
 
@@ -50,7 +56,7 @@ def test_metrics_csv_has_one_row_per_epoch_of_the_history(run: Run) -> None:
 
 
 def test_the_saved_model_is_the_trained_one(run: Run) -> None:
-    saved = MLP.load(os.path.join(run.out, "model.npz")).state_dict()
+    saved = MLP.load(os.path.join(run.out, "model.safetensors")).state_dict()
     trained = run.model.state_dict()
     assert all(np.array_equal(saved[name], trained[name]) for name in trained)
 

@@ -23,6 +23,7 @@ from .engine import (
 from .gradcheck import GradcheckError, KinkWarning, check_graph, gradcheck, gradgradcheck
 from .drawing import draw_graph
 from .explain import explain
+from .interop import export_onnx
 from .nn import MLP, Layer, Module, Neuron
 from .ops import Function, concat, maximum, minimum, stack, where
 
@@ -46,6 +47,7 @@ __all__ = [
     "draw_graph",
     "enable_grad",
     "explain",
+    "export_onnx",
     "eye",
     "full",
     "grad",

@@ -2,7 +2,7 @@
 
 Commands (each with `--help`):
 
-- ``train``: train an MLP on a dataset and write a run folder: the model (`model.npz`), the
+- ``train``: train an MLP on a dataset and write a run folder: the model (`model.safetensors`), the
   metrics per epoch (`metrics.csv`, and `metrics.json` with the settings and the final test
   figures), the learning curves (`curves.svg`) and, for 2-D datasets, the decision regions
   (`boundary.svg`).
@@ -34,10 +34,12 @@ import argparse
 import dataclasses
 import os
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from . import checks
+from . import __version__, checks
+from .atomic import FolderNotEmptyError
 from .losses import LOSSES
 from .nn import ACTIVATIONS, INITS
 from .runs import (
@@ -50,6 +52,7 @@ from .runs import (
     draw_loss_graph,
     explain_loss,
     load_dataset,
+    plural,
     train_run,
 )
 
@@ -94,6 +97,25 @@ _fraction_or_zero = _argument_type(
 )
 
 
+def _non_negative(value: int) -> int:
+    if value < 0:
+        raise ValueError(value)
+    return value
+
+
+_seed = _argument_type(_non_negative, int, "a non-negative integer")
+_nonnegative_float = _argument_type(
+    lambda v: checks.nonnegative(v, "value"), float, "a finite number >= 0"
+)
+
+
+def _typed(value: Any) -> str:
+    """A default as the user would type it: 16,16 for [16, 16], full for batch size None."""
+    if isinstance(value, (list, tuple)):
+        return ",".join(map(str, value))
+    return str(value)
+
+
 def _hidden_sizes(text: str) -> list[int]:
     if not text.strip():
         return []  # no hidden layer: a linear model
@@ -120,8 +142,17 @@ def _add_training_arguments(parser: argparse.ArgumentParser, defaults: dict[str,
     add = parser.add_argument
     add("--dataset", choices=DATASETS, help="what to learn (default: %(default)s)")
     add("--data-dir", metavar="DIR", help="for --dataset mnist: the folder of the IDX files")
-    add("--samples", type=_positive_int, metavar="N", help="points in a toy 2-D dataset")
-    add("--noise", type=float, help="noise of a toy 2-D dataset (default: the dataset's own)")
+    add(
+        "--samples",
+        type=_positive_int,
+        metavar="N",
+        help="points in a toy 2-D dataset (default: 300)",
+    )
+    add(
+        "--noise",
+        type=_nonnegative_float,
+        help="noise of a toy 2-D dataset (default: the dataset's own)",
+    )
     add(
         "--test-size",
         type=_fraction,
@@ -138,7 +169,7 @@ def _add_training_arguments(parser: argparse.ArgumentParser, defaults: dict[str,
         "--hidden",
         type=_hidden_sizes,
         metavar="SIZES",
-        help="hidden layer sizes, comma separated (default: %(default)s)",
+        help=f"hidden layer sizes, comma separated (default: {_typed(defaults['hidden'])})",
     )
     add(
         "--activation",
@@ -147,27 +178,49 @@ def _add_training_arguments(parser: argparse.ArgumentParser, defaults: dict[str,
     )
     add("--init", choices=INITS, help="weight initialisation (default: by activation)")
     add("--loss", choices=list(LOSSES), help="loss function (default: %(default)s)")
-    add("--optimizer", choices=OPTIMIZERS, help="(default: %(default)s)")
+    add("--optimizer", choices=OPTIMIZERS, help="how to update the weights (default: %(default)s)")
     add("--lr", type=_positive_float, help="learning rate η (default: %(default)s)")
-    add("--momentum", type=_fraction_or_zero, help="SGD momentum (default: %(default)s)")
-    add("--weight-decay", type=_fraction_or_zero, help="(default: %(default)s)")
+    add(
+        "--momentum",
+        type=_fraction_or_zero,
+        help=f"SGD momentum; only with --optimizer sgd (default: {defaults['momentum']})",
+    )
+    add(
+        "--weight-decay",
+        type=_fraction_or_zero,
+        metavar="F",
+        help="L2 penalty on the weights (default: %(default)s)",
+    )
     add("--epochs", type=_positive_int, help="passes over the training set (default: %(default)s)")
     add(
         "--batch-size",
         type=_batch_size,
         metavar="N|full",
-        help="examples per update, or 'full' for one update per epoch (default: %(default)s)",
+        help="examples per update, or 'full' for one update per epoch "
+        f"(default: {'full' if defaults['batch_size'] is None else defaults['batch_size']})",
     )
-    add("--seed", type=int, help="seed for data, weights and shuffling (default: %(default)s)")
-    add("--dtype", choices=["float32", "float64"], help="(default: %(default)s)")
-    add("--out", metavar="DIR", help="run folder to write (default: runs/<dataset>)")
-    add("--no-progress", action="store_true", help="no progress bar")
-    parser.set_defaults(**defaults)
+    add("--seed", type=_seed, help="seed for data, weights and shuffling (default: %(default)s)")
+    add("--dtype", choices=["float32", "float64"], help="the numbers' type (default: %(default)s)")
+    out = defaults["out"] or "runs/<dataset>"
+    add("--out", metavar="DIR", help=f"run folder to write (default: {out})")
+    add(
+        "--overwrite",
+        action="store_true",
+        help="replace the run folder if it already holds files (otherwise refused)",
+    )
+    add(
+        "--no-progress",
+        action="store_true",
+        help="no progress bar (there is none when stderr is not a terminal)",
+    )
+    parser.set_defaults(**{**defaults, "momentum": None})  # None: not given
 
 
 # The defaults of a run are RunConfig's; the command line says "--no-progress" for progress=False.
 TRAIN_DEFAULTS: dict[str, Any] = {
-    name: value for name, value in dataclasses.asdict(RunConfig()).items() if name != "progress"
+    name: value
+    for name, value in dataclasses.asdict(RunConfig()).items()
+    if name not in ("progress", "overwrite")
 }
 DEMO_DEFAULTS: dict[str, Any] = {**TRAIN_DEFAULTS, "epochs": 100, "out": "runs/demo"}
 
@@ -178,6 +231,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog=PROG,
         description="Train small neural networks built on the tinygrad_mlp autograd engine.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     training_commands = [
         (
@@ -193,7 +247,8 @@ def build_parser() -> argparse.ArgumentParser:
             DEMO_DEFAULTS,
             "train a small MLP on moons; write its plots and graph",
             "Train a small MLP on moons and write its model, metrics, plots and the graph of one "
-            "forward pass into --out (default runs/demo). Takes train's options.",
+            f"forward pass into --out (default {DEMO_DEFAULTS['out']}, relative to the current "
+            "folder). Takes train's options.",
         ),
     ]
     for name, run, defaults, summary, description in training_commands:
@@ -243,21 +298,46 @@ def _add_graph_arguments(parser: argparse.ArgumentParser) -> None:
     add("--dataset", choices=DATASETS, help="examples to run (default: %(default)s)")
     add("--data-dir", metavar="DIR", help="for --dataset mnist: the folder of the IDX files")
     add("--examples", type=_positive_int, metavar="N", help="batch size (default: %(default)s)")
-    add("--hidden", type=_hidden_sizes, metavar="SIZES", help="(default: %(default)s)")
-    add("--activation", choices=[a for a in ACTIVATIONS if a != "linear"])
+    add(
+        "--hidden",
+        type=_hidden_sizes,
+        metavar="SIZES",
+        help=f"hidden layer sizes (default: {_typed(TRAIN_DEFAULTS['hidden'])})",
+    )
+    add(
+        "--activation",
+        choices=[a for a in ACTIVATIONS if a != "linear"],
+        help="activation of the hidden layers (default: %(default)s)",
+    )
     add("--init", choices=INITS, help="weight initialisation (default: by activation)")
-    add("--loss", choices=list(LOSSES), help="(default: %(default)s)")
-    add("--seed", type=int, help="seed for data and weights (default: %(default)s)")
-    add("--dtype", choices=["float32", "float64"], help="(default: %(default)s)")
-    add("--out", metavar="PATH", help="file to write; format from its suffix: svg, png, pdf, dot")
-    add("--direction", choices=["LR", "TB"], help="left to right or top to bottom "
-        "(default: from the graph's shape)")
-    add("--html", metavar="PATH", help="write the step-through page of backpropagation "
-        "(one self-contained HTML file) to PATH instead of the picture")
+    add("--loss", choices=list(LOSSES), help="loss function (default: %(default)s)")
+    add("--seed", type=_seed, help="seed for data and weights (default: %(default)s)")
+    add("--dtype", choices=["float32", "float64"], help="the numbers' type (default: %(default)s)")
+    add(
+        "--out",
+        metavar="PATH",
+        help="file to write; format from its suffix: svg, png, pdf, dot (default: %(default)s)",
+    )
+    add(
+        "--direction",
+        choices=["LR", "TB"],
+        help="left to right or top to bottom (default: from the graph's shape)",
+    )
+    add(
+        "--html",
+        metavar="PATH",
+        help="write the step-through page of backpropagation (one self-contained HTML file) "
+        "to PATH instead of the picture (default: none, draw the picture)",
+    )
     add("--no-data", action="store_true", help="do not print values in the nodes")
     add("--no-grad", action="store_true", help="do not print gradients in the nodes")
     add("--color-by-grad", action="store_true", help="colour values by gradient magnitude")
-    add("--max-nodes", type=_positive_int, metavar="N", help="collapse modules past N nodes")
+    add(
+        "--max-nodes",
+        type=_positive_int,
+        metavar="N",
+        help="collapse modules past N nodes (default: no limit)",
+    )
     parser.set_defaults(
         **{k: TRAIN_DEFAULTS[k] for k in ("dataset", "hidden", "activation", "loss", "seed")},
         **{"dtype": "float64", "examples": 8, "out": "graph.svg", "direction": None},
@@ -279,17 +359,23 @@ def _config(args: argparse.Namespace, command_own: tuple[str, ...] = ()) -> RunC
     the options in `command_own` that mean something else to that command."""
     names = [f.name for f in dataclasses.fields(RunConfig)]
     settings = {n: getattr(args, n) for n in names if hasattr(args, n) and n not in command_own}
-    return RunConfig(**settings, progress=not getattr(args, "no_progress", True))
+    if settings.get("momentum", 0) is None:  # not given: RunConfig's default
+        del settings["momentum"]
+    elif settings.get("optimizer") == "adam":
+        raise CliError("--momentum is for --optimizer sgd; Adam keeps its own running averages")
+    settings.pop("progress", None)
+    progress = not getattr(args, "no_progress", True) and sys.stderr.isatty()
+    return RunConfig(**settings, progress=progress)
 
 
 def _print_run(run: Run) -> None:
     config, model, test = run.config, run.model, run.test
     accuracy = f", accuracy {test['accuracy']:.4f}" if "accuracy" in test else ""
     print(
-        f"{config.dataset}: {model.extra_repr()} ({model.num_parameters()} parameters, "
-        f"{config.dtype}), {config.epochs} epochs in {run.seconds:.2f} s"
+        f"{config.dataset}: {model.extra_repr()} ({plural(model.num_parameters(), 'parameter')}, "
+        f"{config.dtype}), {plural(config.epochs, 'epoch')} in {run.seconds:.2f} s"
     )
-    print(f"test ({len(run.split.y_test)} examples): loss {test['loss']:.4f}{accuracy}")
+    print(f"test ({plural(len(run.split.y_test), 'example')}): loss {test['loss']:.4f}{accuracy}")
     print(f"wrote {run.out}/{{{','.join(run.files)}}}")
 
 
@@ -306,8 +392,7 @@ def run_train(args: argparse.Namespace) -> int:
 
 def run_demo(args: argparse.Namespace) -> int:
     run = _train_and_print(args)
-    raw = run.split.raw_test if run.model.inputs is not None else None
-    X, y = (run.split.X_test if raw is None else raw)[:8], run.split.y_test[:8]
+    X, y = run.split.raw_test[:8], run.split.y_test[:8]  # the run's model takes raw features
     path = os.path.join(run.out, "graph.svg")
     try:
         draw_loss_graph(run.model, X, y, run.config.loss, path)
@@ -400,7 +485,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     args = build_parser().parse_args(argv)
     try:
-        return args.run(args)
+        with warnings.catch_warnings():
+            # numpy's overflow warnings: a run that diverges is reported once, below
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return int(args.run(args))
+    except FolderNotEmptyError as exc:
+        print(
+            f"{PROG} {args.command}: error: output folder {exc.folder} already holds files; "
+            f"choose another --out or pass --overwrite to replace it",
+            file=sys.stderr,
+        )
+        return 1
+    except MemoryError as exc:
+        detail = str(exc) or "the model or data does not fit"
+        print(f"{PROG} {args.command}: error: not enough memory: {detail}", file=sys.stderr)
+        return 1
     except ConfigError as exc:
         print(f"{PROG} {args.command}: error: {exc.describe(_option)}", file=sys.stderr)
         return 1

@@ -9,7 +9,7 @@ is given the features as they are in the file or the dataset.
 >>> folder = tempfile.TemporaryDirectory()
 >>> run = train_run(RunConfig(dataset="xor", samples=80, hidden=[8], epochs=20, progress=False,
 ...                           out=os.path.join(folder.name, "xor")))
->>> result = evaluate_saved(os.path.join(run.out, "model.npz"), "xor")
+>>> result = evaluate_saved(os.path.join(run.out, "model.safetensors"), "xor")
 >>> result.metrics == run.test, result.examples
 (True, 16)
 >>> folder.cleanup()

@@ -3,7 +3,7 @@ evaluate it on the test set and write the run folder. The standardisation is par
 (`MLP(..., standardize=...)`), so the saved model takes raw features. The `tinygrad-mlp`
 command is this plus argument parsing and printing.
 
-The run folder holds the model (`model.npz`), the metrics per epoch (`metrics.csv`, and
+The run folder holds the model (`model.safetensors`), the metrics per epoch (`metrics.csv`, and
 `metrics.json` with the settings, the history and the final test figures), the learning curves
 (`curves.svg`) and, for 2-D datasets, the decision regions (`boundary.svg`).
 
@@ -16,7 +16,7 @@ The run folder holds the model (`model.npz`), the metrics per epoch (`metrics.cs
 >>> run.model.extra_repr(), len(run.split.y_test), sorted(run.test)
 ('2 -> 4 -> 2', 12, ['accuracy', 'loss'])
 >>> run.files
-['model.npz', 'metrics.csv', 'metrics.json', 'curves.svg', 'boundary.svg']
+['model.safetensors', 'metrics.csv', 'metrics.json', 'curves.svg', 'boundary.svg']
 >>> sorted(os.listdir(run.out)) == sorted(run.files)
 True
 >>> folder.cleanup()
@@ -24,23 +24,25 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import dataclasses
 import json
 import os
-import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from . import data
+from .atomic import staged_folder
 from .labels import count_classes
 from .losses import LOSSES, ONE_OUTPUT_LOSSES
 from .nn import MLP, Standardize
-from .optim import SGD, Adam, AdamW, Optimizer, RMSprop
+from .optim import OPTIMIZERS as OPTIMIZER_CLASSES
+from .optim import Optimizer
 from .serialize import save
 from .train import DEFAULTS, History, decision_threshold, evaluate, fit, loss_of
 
@@ -49,6 +51,7 @@ __all__ = [
     "DATASETS",
     "OPTIMIZERS",
     "ConfigError",
+    "plural",
     "RunConfig",
     "Split",
     "Run",
@@ -67,6 +70,7 @@ TOY_DATASETS: dict[str, Callable[..., tuple[np.ndarray, np.ndarray]]] = {
 }
 DATASETS = [*TOY_DATASETS, "digits", "mnist"]
 OPTIMIZERS = ["sgd", "adam", "adamw", "rmsprop"]
+MIN_TEST_EXAMPLES = 5  # fewer, and a test accuracy says almost nothing
 
 
 class ConfigError(ValueError):
@@ -91,6 +95,15 @@ class ConfigError(ValueError):
         return self.template.format(*(name(setting) for setting in self.settings))
 
 
+def plural(n: int, noun: str) -> str:
+    """`n` and the noun, in the plural unless n is 1.
+
+    >>> plural(1, "epoch"), plural(30, "epoch")
+    ('1 epoch', '30 epochs')
+    """
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def _check_choice(setting: str, value: object, choices: list[str]) -> None:
     if value not in choices:
         raise ConfigError(f"unknown {{0}} {value!r}; choose one of {', '.join(choices)}", setting)
@@ -104,7 +117,8 @@ class RunConfig:
     `data_dir` is the folder of the IDX files for ``dataset="mnist"``; `test_size` is the
     fraction held out for testing (MNIST has its own test files); `init` None picks the
     initialisation that suits `activation`; `batch_size` None is one batch per epoch; `out`
-    None writes to ``runs/<dataset>``; `progress` shows a progress bar on stderr.
+    None writes to ``runs/<dataset>``; `overwrite` lets a run replace a folder that already
+    holds files; `progress` shows a progress bar on stderr.
     """
 
     dataset: str = "moons"
@@ -126,6 +140,7 @@ class RunConfig:
     seed: int = 0
     dtype: str = "float64"
     out: str | None = None
+    overwrite: bool = False
     progress: bool = True
 
     def __post_init__(self) -> None:
@@ -151,11 +166,8 @@ class RunConfig:
 
 @dataclass(frozen=True)
 class Split:
-    """A dataset split in two and standardised with the training set's statistics.
-
-    `raw_train` and `raw_test` are the features before standardisation (what a model with a
-    `Standardize` takes); `standardize` is that preparation as a module.
-    """
+    """A dataset split in two and standardised with the training set's statistics; `raw_train`
+    and `raw_test` are the features before (what a model with a `Standardize` takes)."""
 
     X_train: np.ndarray
     X_test: np.ndarray
@@ -163,13 +175,8 @@ class Split:
     y_test: np.ndarray
     mean: np.ndarray
     std: np.ndarray
-    raw_train: np.ndarray | None = None
-    raw_test: np.ndarray | None = None
-
-    @property
-    def standardize(self) -> Standardize:
-        """The standardisation of this split, as a module to put in front of a model."""
-        return Standardize(self.mean, self.std)
+    raw_train: np.ndarray
+    raw_test: np.ndarray
 
     @property
     def classes(self) -> int:
@@ -278,37 +285,34 @@ def build_model(
     )
 
 
-def _prepare_folder(path: str) -> None:
-    """Make the folder and prove it writable, before any training time is spent."""
+@contextlib.contextmanager
+def _writing(shown: str) -> Iterator[None]:
+    """Report a failure to write (disk full, ...) naming the file as the user knows it."""
     try:
-        os.makedirs(path, exist_ok=True)
-        with tempfile.TemporaryFile(dir=path):
-            pass
+        yield
     except OSError as exc:
-        raise OSError(f"cannot write to output folder {path!r}: {exc.strerror or exc}") from None
+        raise OSError(f"cannot write {shown}: {exc.strerror or exc}") from None
 
 
 def _optimizer(config: RunConfig, model: MLP) -> Optimizer:
-    params = model.parameters()
-    if config.optimizer == "sgd":
-        return SGD(params, lr=config.lr, momentum=config.momentum, weight_decay=config.weight_decay)
-    if config.optimizer == "rmsprop":
-        return RMSprop(
-            params, lr=config.lr, momentum=config.momentum, weight_decay=config.weight_decay
-        )
-    if config.optimizer == "adamw":
-        return AdamW(params, lr=config.lr, weight_decay=config.weight_decay)
-    return Adam(params, lr=config.lr, weight_decay=config.weight_decay)
+    options = {"lr": config.lr, "weight_decay": config.weight_decay}
+    if config.optimizer in ("sgd", "rmsprop"):
+        options["momentum"] = config.momentum
+    return OPTIMIZER_CLASSES[config.optimizer](model.parameters(), **options)
 
 
-def _write_metrics(out: str, record: dict[str, Any], rows: list[dict[str, float]]) -> None:
-    with open(os.path.join(out, "metrics.json"), "w") as f:
-        json.dump(record, f, indent=2)
-        f.write("\n")
-    with open(os.path.join(out, "metrics.csv"), "w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+def _write_metrics(
+    out: str, shown: str, record: dict[str, Any], rows: list[dict[str, float]]
+) -> None:
+    with _writing(os.path.join(shown, "metrics.json")):
+        with open(os.path.join(out, "metrics.json"), "w") as f:
+            json.dump(record, f, indent=2)
+            f.write("\n")
+    with _writing(os.path.join(shown, "metrics.csv")):
+        with open(os.path.join(out, "metrics.csv"), "w", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
 
 
 def _write_plots(
@@ -325,48 +329,53 @@ def _write_plots(
     plot_history(history, os.path.join(run_out, "curves.svg"), title=title, test=test)
     if split.X_test.shape[1] != 2:
         return ["curves.svg"]
-    X_train, X_test = _model_inputs(model, split)
     y_all = np.concatenate([split.y_train, split.y_test])
-    plot_decision_boundary(
+    plot_decision_boundary(  # the run's model takes raw features
         model,
-        X_train,
+        split.raw_train,
         split.y_train,
         os.path.join(run_out, "boundary.svg"),
         threshold=decision_threshold(model, config.loss, y_all),
         title=f"{config.dataset}: decision regions",
-        X_test=X_test,
+        X_test=split.raw_test,
         y_test=split.y_test,
     )
     return ["curves.svg", "boundary.svg"]
 
 
-def _model_inputs(model: MLP, split: Split) -> tuple[np.ndarray, np.ndarray]:
-    """The training and test features as `model` takes them: raw if it standardises itself."""
-    if model.inputs is not None and split.raw_train is not None and split.raw_test is not None:
-        return split.raw_train, split.raw_test
-    return split.X_train, split.X_test
-
-
 def train_run(config: RunConfig) -> Run:
     """Train as `config` says and write the run folder; returns the `Run`.
 
-    A folder that cannot be written fails at once (OSError), before any training; settings
-    that cannot work together raise a `ConfigError`. See the module's example.
+    A folder that cannot be written, or that already holds files when `config.overwrite` is
+    False (`atomic.FolderNotEmptyError`), fails at once (OSError), before any training;
+    settings that cannot work together raise a `ConfigError`. The run is written into a
+    temporary folder beside `out` and moved into place at the end, so an interrupted or
+    failed run leaves the old folder as it was. See the module's example.
     """
     out = config.folder
     split = load_dataset(config.dataset, **config.dataset_options())
-    _prepare_folder(out)  # before training, so that a bad folder fails at once
+    if len(split.y_test) < MIN_TEST_EXAMPLES:
+        settings = ("test_size",) if config.samples is None else ("samples", "test_size")
+        given = " with ".join(f"{{{i}}} {getattr(config, s)}" for i, s in enumerate(settings))
+        raise ConfigError(
+            f"{given} leaves {plural(len(split.y_test), 'example')} to test on; give at least "
+            f"{MIN_TEST_EXAMPLES} (more samples or a larger test size)",
+            *settings,
+        )
+    # Entered before training, so that a bad or occupied folder fails at once.
+    with staged_folder(out, overwrite=config.overwrite) as staging:
+        return _train_into(config, out, staging, split)
+
+
+def _train_into(config: RunConfig, out: str, staging: str, split: Split) -> Run:
+    prepare = Standardize(split.mean, split.std)  # in the model: saved with it; raw features in
     model = build_model(
-        split.X_train.shape[1],
-        split.classes,
-        **config.model_options(),
-        standardize=split.standardize,  # in the model: it is saved with it, takes raw features
+        len(split.mean), split.classes, **config.model_options(), standardize=prepare
     )
-    X_train, X_test = _model_inputs(model, split)
     started = time.perf_counter()
     history = fit(
         model,
-        X_train,
+        split.raw_train,
         split.y_train,
         loss=config.loss,
         optimizer=_optimizer(config, model),
@@ -377,7 +386,12 @@ def train_run(config: RunConfig) -> Run:
         progress=config.progress,
     )
     seconds = time.perf_counter() - started
-    test = evaluate(model, X_test, split.y_test, loss=config.loss)
+    test = evaluate(model, split.raw_test, split.y_test, loss=config.loss)
+    if not np.isfinite(test["loss"]):  # diverged in the last updates: nothing worth keeping
+        raise FloatingPointError(
+            f"the model diverged: its test loss is {test['loss']}; lower the learning rate "
+            f"(now {config.lr:g})"
+        )
     record = {
         "settings": {**dataclasses.asdict(config), "out": out},
         "model": model.architecture(),
@@ -389,10 +403,12 @@ def train_run(config: RunConfig) -> Run:
         "train_seconds": round(seconds, 3),
         "history": dict(history),
     }
-    save(model, os.path.join(out, "model.npz"))
-    _write_metrics(out, record, history.rows())
-    files = ["model.npz", "metrics.csv", "metrics.json"]
-    files += _write_plots(out, config, model, split, history, test)
+    with _writing(os.path.join(out, "model.safetensors")):
+        save(model, os.path.join(staging, "model.safetensors"))
+    _write_metrics(staging, out, record, history.rows())
+    files = ["model.safetensors", "metrics.csv", "metrics.json"]
+    with _writing(os.path.join(out, "curves.svg or boundary.svg")):
+        files += _write_plots(staging, config, model, split, history, test)
     return Run(config, out, split, model, history, test, seconds, files, record)
 
 

@@ -20,7 +20,8 @@ __all__ = ["digits"]
 
 @lru_cache(maxsize=1)
 def _digits_table() -> np.ndarray:
-    resource = resources.files("tinygrad_mlp").joinpath("datasets", "digits.csv.gz")
+    # Several parts: the typeshed stub of Traversable says one; a package folder takes many.
+    resource = resources.files("tinygrad_mlp").joinpath("datasets", "digits.csv.gz")  # type: ignore[call-arg]
     try:
         raw = resource.read_bytes()
     except FileNotFoundError:

@@ -1,7 +1,8 @@
 """MNIST (and any dataset in its IDX format, such as Fashion-MNIST) read from a folder of files.
 
 Nothing is downloaded and nothing is unpickled; the sizes a file's header gives are checked against
-its length before an array is made from it.
+its length before an array is made from it, and a `.gz` file is inflated a chunk at a time, never
+past the size its header declares (a small file that would inflate to gigabytes is refused).
 
 >>> import gzip, os, tempfile
 >>> from tinygrad_mlp import data
@@ -24,6 +25,8 @@ from __future__ import annotations
 import gzip
 import math
 import os
+import zlib
+from typing import Protocol
 
 import numpy as np
 
@@ -46,37 +49,72 @@ def _find_idx_file(folder: str, prefix: str, stem: str) -> str:
     )
 
 
+_CHUNK = 1 << 20  # inflate a .gz this much at a time, never more than the header declares
+_DEFLATE_MAX_RATIO = 1032  # deflate cannot expand a byte into more than about this many
+
+
+class _Readable(Protocol):
+    def read(self, n: int, /) -> bytes: ...
+
+
+def _read_exactly(f: _Readable, n: int) -> bytes:
+    """Up to `n` bytes from `f`, read in chunks: memory grows with what is there, not with n."""
+    parts, left = [], n
+    while left > 0:
+        part = f.read(min(left, _CHUNK))
+        if not part:
+            break
+        parts.append(part)
+        left -= len(part)
+    return b"".join(parts)
+
+
 def _read_idx(path: str, magic: int, ndim: int) -> np.ndarray:
-    try:
-        if path.endswith(".gz"):
-            with gzip.open(path, "rb") as f:
-                raw = f.read()
-        else:
-            with open(path, "rb") as f:
-                raw = f.read()
-    except (OSError, EOFError) as err:  # gzip.BadGzipFile is an OSError
-        raise ValueError(f"cannot read IDX file {path!r}: {err}") from None
+    """The array an IDX file holds, its header checked before its body is read (or inflated)."""
     header = 4 + 4 * ndim
-    found = int.from_bytes(raw[:4], "big") if len(raw) >= 4 else None
-    if found is not None and found != magic:
-        raise ValueError(
-            f"IDX file {path!r} has magic number 0x{found:08x}, expected 0x{magic:08x} "
-            f"(unsigned bytes, {ndim}-D); is it the right file?"
-        )
-    if len(raw) < header:
-        raise ValueError(
-            f"IDX file {path!r} is truncated: {len(raw)} bytes, shorter than its "
-            f"{header}-byte header"
-        )
-    shape = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
-    expected = header + math.prod(shape)
-    if len(raw) != expected:
-        problem = "truncated" if len(raw) < expected else "longer than its header says"
+    stored = os.stat(path).st_size
+    try:
+        with gzip.open(path, "rb") if path.endswith(".gz") else open(path, "rb") as f:
+            head = _read_exactly(f, header)
+            found = int.from_bytes(head[:4], "big") if len(head) >= 4 else None
+            if found is not None and found != magic:
+                raise ValueError(
+                    f"IDX file {path!r} has magic number 0x{found:08x}, expected 0x{magic:08x} "
+                    f"(unsigned bytes, {ndim}-D); is it the right file?"
+                )
+            if len(head) < header:
+                raise ValueError(
+                    f"IDX file {path!r} is truncated: {len(head)} bytes, shorter than its "
+                    f"{header}-byte header"
+                )
+            shape = tuple(int.from_bytes(head[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
+            if math.prod(shape) == 0:
+                what = (
+                    "no labels"
+                    if ndim == 1
+                    else "no images"
+                    if shape[0] == 0
+                    else "images of no pixels"
+                )
+                raise ValueError(f"IDX file {path!r} holds {what}: its header gives shape {shape}")
+            size = math.prod(shape)
+            limit = stored * (_DEFLATE_MAX_RATIO if path.endswith(".gz") else 1)
+            if header + size > limit:
+                raise ValueError(
+                    f"IDX file {path!r} is truncated: header gives shape {shape}, so "
+                    f"{header + size} bytes, more than its {stored} bytes can hold"
+                )
+            body = _read_exactly(f, size + 1)  # one byte more: is there anything past the end?
+    except (OSError, EOFError, zlib.error) as err:  # gzip.BadGzipFile is an OSError
+        raise ValueError(f"cannot read IDX file {path!r}: {err}") from None
+    if len(body) != size:
+        problem = "truncated" if len(body) < size else "longer than its header says"
+        has = "holds more" if len(body) > size else f"has {header + len(body)}"
         raise ValueError(
             f"IDX file {path!r} is {problem}: header gives shape {shape}, so "
-            f"{expected} bytes, but the file has {len(raw)}"
+            f"{header + size} bytes, but it {has}"
         )
-    return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape)
+    return np.frombuffer(body, dtype=np.uint8).reshape(shape)
 
 
 def load_mnist(path: str | os.PathLike[str], kind: str = "train") -> tuple[np.ndarray, np.ndarray]:

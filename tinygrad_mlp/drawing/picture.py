@@ -189,7 +189,7 @@ class Picture:
         src, dst = src[present], dst[present]
         order = np.argsort(dst, kind="stable")
         src, dst = src[order].tolist(), dst[order]
-        start = self.node[self.out_node]
+        start: int = self.node[self.out_node]  # type: ignore[assignment]  # the output is drawn
         keep = {start}
         queue = [start]
         for n in queue:

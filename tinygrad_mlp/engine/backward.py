@@ -84,7 +84,7 @@ def grad(
     HIPS autograd). No `.grad` anywhere is changed.
     """
     single = isinstance(inputs, Value)
-    wanted = [inputs] if single else list(inputs)
+    wanted: list[Value] = [inputs] if isinstance(inputs, Value) else list(inputs)
     for i, v in enumerate(wanted):
         if not isinstance(v, Value):
             raise TypeError(f"grad(): inputs[{i}] is {type(v).__name__}, not a Value")
@@ -299,7 +299,7 @@ def _run_recorded(order: list[Value], leaves: list[Value], store: bool) -> None:
 
 
 def call_backward(
-    op: type, g: Any, inputs: list[Any], out: Any, params: dict | None
+    op: Any, g: Any, inputs: list[Any], out: Any, params: dict | None
 ) -> tuple[Any, ...]:
     """Call `op.backward` and check what it returns: one gradient (or None) per input."""
     result = op.backward(g, *inputs, out, **params) if params else op.backward(g, *inputs, out)

@@ -17,7 +17,7 @@ from typing import Any
 
 GRAD, ANOMALY, SCOPE = 0, 1, 2  # positions in the modes tuple
 
-_modes: ContextVar[tuple[bool, bool, Any]] = ContextVar(
+_modes: ContextVar[tuple[Any, ...]] = ContextVar(  # (bool, bool, Scope | None)
     "tinygrad_mlp_modes", default=(True, False, None)
 )
 current_modes = _modes.get  # () -> (grad_enabled, anomaly, scope) of this thread

@@ -65,6 +65,21 @@ class Value(PythonProtocols, TensorMethods):
         "_reached",  # set only on a scalar leaf a backward pass reached: see `has_grad`
         "__weakref__",
     )
+    # The slots' types, for the type checker only (annotations make no class attributes).
+    # `_data` is a float or an ndarray; Any, because the hot paths test which with
+    # `__class__ is float`, a test mypy cannot narrow on.
+    _data: Any
+    grad: Any
+    requires_grad: bool
+    _label: str | None
+    _op: Any  # the Function subclass that made this node, or None for a leaf
+    _prev: tuple[Value, ...]
+    _params: Any
+    _index: int
+    _scope: Any
+    _g: Any
+    _changed_at: int
+    _reached: bool
 
     # numpy must hand `ndarray (op) Value` to Value's reflected operators instead of looping
     # over the array and building an array of Values.
@@ -164,7 +179,7 @@ class Value(PythonProtocols, TensorMethods):
         return self._data.__class__ is float
 
     @property
-    def op(self) -> type | None:
+    def op(self) -> Any:  # a Function subclass, or None; Any: callers use its methods
         """The operation (a `Function` subclass) that produced this Value; None for a leaf."""
         return self._op
 

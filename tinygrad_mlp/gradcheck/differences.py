@@ -118,7 +118,7 @@ class _Closer:
         finite = np.isfinite(self.numerical) & np.isfinite(left) & np.isfinite(right)
         wrong = ~(finite & np.isfinite(a) & np.where(kink, between, smooth))
         found = [
-            self._finding(k, i, element, output_names[k], kink[k], wrong[k])
+            self._finding(k, i, element, output_names[k], kink[k], wrong[k])  # type: ignore[arg-type, call-overload]  # noqa: E501  # k: numpy's int
             for k in np.flatnonzero(kink & ~wrong)
         ]
         found += [
@@ -131,6 +131,6 @@ class _Closer:
         self, k: int, i: int, element: tuple[int, ...], output: str, kink: bool, wrong: bool
     ) -> Finding:
         slopes = (float(self.left[k]), float(self.right[k])) if kink else (None, None)
-        return Finding(
+        return Finding(  # type: ignore[call-arg]  # mypy cannot count the two slopes
             i, element, float(self.numerical[k]), float(self.analytical[k]), output, *slopes, wrong
         )

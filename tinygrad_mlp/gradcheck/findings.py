@@ -66,7 +66,8 @@ class Finding:
         verdict = "outside them: wrong" if self.wrong else "between them"
         return (
             f"{at}: not differentiable (a kink, here or within two steps): slope "
-            f"{self.left + 0.0:.7g} to the left, {self.right + 0.0:.7g} to the right; "
+            f"{self.left + 0.0:.7g} to the left, "  # type: ignore[operator]  # set at a kink
+            f"{self.right + 0.0:.7g} to the right; "  # type: ignore[operator]  # set at a kink
             f"backward gave {self.analytical:.7g}, {verdict}"
         )
 

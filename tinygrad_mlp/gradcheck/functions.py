@@ -53,7 +53,7 @@ def _points(inputs: Sequence[Any], caller: str) -> tuple[list[Any], list[bool]]:
         )
     points, wanted = [], []
     for i, x in enumerate(inputs):
-        data = x.data if isinstance(x, Value) else as_data(x)
+        data: Any = x.data if isinstance(x, Value) else as_data(x)
         if data.__class__ is not float:
             if data.dtype != np.float64:
                 warnings.warn(

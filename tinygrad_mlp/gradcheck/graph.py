@@ -167,7 +167,8 @@ def check_graph(
         raise TypeError(f"check_graph: output must be a Value, got {type(output).__name__}")
     nodes = [v for v in walk(output) if v.op is not None]  # inputs before what they feed
     rng = np.random.default_rng(seed)
-    failures, kinks = [], []
+    failures: list[OpFinding] = []
+    kinks: list[OpFinding] = []
     for position, node in enumerate(nodes):
         for f in _check_node(node, rng, eps, atol, rtol):
             named = OpFinding(node, describe_node(node, position, len(nodes)), f)

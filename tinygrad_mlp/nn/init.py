@@ -8,13 +8,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import math
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 
 import numpy as np
 
 from ..engine import Value
 
-__all__ = ["ACTIVATIONS", "INITS", "activate", "init_weights"]
+__all__ = ["ACTIVATIONS", "INITS", "WeightBudgetError", "activate", "init_weights", "weight_budget"]
 
 # An activation is a function of a Value; "linear" adds no node to the graph.
 ACTIVATIONS: dict[str, Callable[[Value], Value] | None] = {
@@ -33,6 +36,45 @@ ACTIVATIONS: dict[str, Callable[[Value], Value] | None] = {
 RELU_LIKE = ("relu", "leaky_relu", "elu", "gelu")
 
 INITS = ("he", "xavier", "glorot", "uniform01")
+
+# How many more numbers `init_weights` may draw (None: no limit); see `weight_budget`.
+_BUDGET: ContextVar[list[int] | None] = ContextVar("weight_budget", default=None)
+
+
+class WeightBudgetError(ValueError):
+    """A model asked for more weights than the `weight_budget` allows."""
+
+
+@contextlib.contextmanager
+def weight_budget(numbers: int) -> Iterator[None]:
+    """Within the block, `init_weights` refuses, before allocating, to draw more than `numbers`
+    weights in all: how `serialize.load` rebuilds a model whose file may lie about its size.
+
+    >>> from tinygrad_mlp import MLP
+    >>> with weight_budget(100):
+    ...     MLP(2, [10**9, 1])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+        ...
+    tinygrad_mlp.nn.init.WeightBudgetError: weights of shape (2, 1000000000) and their bias ...
+    """
+    token = _BUDGET.set([numbers, numbers])
+    try:
+        yield
+    finally:
+        _BUDGET.reset(token)
+
+
+def _spend(shape: tuple[int, ...]) -> None:
+    budget = _BUDGET.get()
+    if budget is None:
+        return
+    needed = math.prod(shape) + math.prod(shape[1:])
+    if needed > budget[0]:
+        raise WeightBudgetError(
+            f"weights of shape {tuple(shape)} and their bias need {needed} numbers, more than "
+            f"the {budget[1]} allowed"
+        )
+    budget[0] -= needed
 
 
 def activate(activation: str, z: Value) -> Value:
@@ -69,6 +111,7 @@ def init_weights(
     >>> W.shape, b.tolist()
     ((3, 4), [0.0, 0.0, 0.0, 0.0])
     """
+    _spend(shape)
     if init is None:
         init = "he" if activation in RELU_LIKE else "xavier"
     if init == "he":

@@ -84,8 +84,8 @@ class Module:
     >>> model.architecture()
     {'class': 'Wide', 'nin': 2, 'width': 8}
     >>> with tempfile.TemporaryDirectory() as folder:
-    ...     model.save(os.path.join(folder, "wide.npz"))
-    ...     same = load(os.path.join(folder, "wide.npz"))
+    ...     model.save(os.path.join(folder, "wide.safetensors"))
+    ...     same = load(os.path.join(folder, "wide.safetensors"))
     >>> type(same).__name__, np.array_equal(same.out.W.data, model.out.W.data)
     ('Wide', True)
     """
@@ -293,7 +293,7 @@ class Module:
         return evaluate(self, X, y, **options)
 
     def save(self, path: str | os.PathLike[str]) -> None:
-        """Write architecture and weights to a `.npz` file, atomically; see `serialize.save`."""
+        """Write architecture and weights to a safetensors file atomically; see `serialize.save`."""
         from ..serialize import save
 
         save(self, path)
@@ -304,6 +304,13 @@ class Module:
         from ..serialize import load
 
         return load(path, expect=cls)
+
+    def to_torch(self) -> Any:
+        """An equivalent `torch.nn.Module` with copies of the weights (needs torch); see
+        `tinygrad_mlp.interop.to_torch`."""
+        from ..interop import to_torch
+
+        return to_torch(self)
 
     # -- display --------------------------------------------------------------------------
 

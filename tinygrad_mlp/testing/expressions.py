@@ -262,7 +262,7 @@ def try_step(
     size = 1 if first is None else math.prod(first)
     sizes = {"reduced": max(1, size // max(1, out.size)), "inner": first[-1] if first else 1}
     if op.name in ("softmax", "log_softmax"):
-        sizes["reduced"] = first[params["axis"]]
+        sizes["reduced"] = first[params["axis"]]  # type: ignore[index]  # softmax: a tensor
     lo, hi = op.bounds(sizes, *ins)
     if not (-LIMIT <= lo <= hi <= LIMIT):
         return None

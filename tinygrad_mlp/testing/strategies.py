@@ -294,9 +294,9 @@ def expressions(
     """
     n_inputs = draw(_integers(1, max_inputs)) if input_shapes is None else len(input_shapes)
     if input_shapes is not None:
-        shapes_now = [tuple(s) for s in input_shapes]
+        shapes_now: list[Shape | None] = [tuple(s) for s in input_shapes]
     elif scalar:
-        shapes_now: list[Shape | None] = [None] * n_inputs
+        shapes_now = [None] * n_inputs
     elif elementwise:
         shapes_now = [draw(shapes(max_side=max_side))] * n_inputs
     else:
@@ -350,8 +350,8 @@ def _draw_step(draw: Any, kinds: list, shapes_now: list, bounds: list) -> Step:
     else:  # nothing fitted: tanh always does
         op, args, params = next(k for k in OPS if k.name == "tanh"), (last,), {}
         result = try_step(op, args, params, shapes_now, bounds)
-    shapes_now.append(result[0])
-    bounds.append(result[1])
+    shapes_now.append(result[0])  # type: ignore[index]  # tanh always fits: never None
+    bounds.append(result[1])  # type: ignore[index]
     return Step(op, args, tuple(params.items()))
 
 
