@@ -40,6 +40,12 @@ class TensorMethods:
     __slots__ = ()
     _data: Any  # a Value's data: a float or a read-only array
 
+    def __mod__(self, other: Any) -> Value:  # a % b with the sign of b, as Python's %
+        return _ops().Remainder.apply(self, other)
+
+    def __rmod__(self, other: Any) -> Value:
+        return _ops().Remainder.apply(other, self)
+
     def log1p(self) -> Value:
         return _ops().Log1p.apply(self)
 

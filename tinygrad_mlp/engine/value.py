@@ -44,10 +44,7 @@ class Value(PythonProtocols, TensorMethods):
     After `backward()`, `grad` holds the derivative of the output with respect to this Value: a
     float (0.0 before) for scalars and an array of the same shape (None before) for tensors.
     Gradients accumulate over calls, as in PyTorch: call `zero_grad()` between steps.
-
-    Python's protocols (comparisons, `bool`, `int`, `round`, `format`, `np.asarray`) are in
-    `PythonProtocols`; the methods of the tensor API's further ops (`min`, `var`, `clip`, `sin`,
-    `flatten`, ...) in `TensorMethods`.
+    Python's protocols are in `PythonProtocols`; `min`, `var`, `clip`, ... in `TensorMethods`.
     """
 
     __slots__ = (
@@ -335,12 +332,6 @@ class Value(PythonProtocols, TensorMethods):
     def __rmatmul__(self, other: Any) -> Value:
         return MatMul.apply(other, self)
 
-    def __mod__(self, other: Any) -> Value:
-        return apply_binary(Remainder, self, other)
-
-    def __rmod__(self, other: Any) -> Value:
-        return apply_binary(Remainder, other, self)
-
     def __getitem__(self, index: Any) -> Value:
         return GetItem.apply(self, index=index)
 
@@ -426,7 +417,6 @@ from ..ops import (  # noqa: E402
     Pow,
     PowConst,
     Relu,
-    Remainder,
     Reshape,
     Sigmoid,
     Softmax,
