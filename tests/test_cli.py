@@ -252,3 +252,33 @@ def test_train_takes_the_new_activations(activation, tmp_path) -> None:
     done = cli("train", *SMALL, "--activation", activation, "--out", str(tmp_path / "run"))
     assert done.returncode == 0, done.stderr
     assert MLP.load(tmp_path / "run" / "model.safetensors").activation == activation
+
+
+def test_predict_writes_the_classes_to_npy_and_refuses_another_suffix(digits_run, tmp_path) -> None:
+    from tinygrad_mlp.runs import load_dataset
+
+    raw = load_dataset("digits", seed=0).raw_test[:4]
+    np.save(tmp_path / "rows.npy", raw)
+    model = str(digits_run / "model.safetensors")
+    done = cli(
+        "predict",
+        "--model",
+        model,
+        "--input",
+        str(tmp_path / "rows.npy"),
+        "--output",
+        str(tmp_path / "classes.npy"),
+    )
+    assert done.returncode == 0, done.stderr
+    expected = MLP.load(digits_run / "model.safetensors").predict(raw).argmax(axis=1)
+    np.testing.assert_array_equal(np.load(tmp_path / "classes.npy"), expected)
+    done = cli(
+        "predict",
+        "--model",
+        model,
+        "--input",
+        str(tmp_path / "rows.npy"),
+        "--output",
+        str(tmp_path / "classes.txt"),
+    )
+    assert done.returncode == 1 and ".csv or .npy" in done.stderr

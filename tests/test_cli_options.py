@@ -68,7 +68,7 @@ def test_no_help_shows_a_python_list(capsys):
         ("--test-size", "1.5"),
         ("--validation-split", "1"),
         ("--hidden", "a,b"),
-        ("--activation", "gelu"),
+        ("--activation", "swish"),
         ("--init", "zeros"),
         ("--loss", "l7"),
         ("--optimizer", "lbfgs"),

@@ -272,9 +272,10 @@ def build_parser() -> argparse.ArgumentParser:
         "predicted class, then the model's outputs, to --output (.csv, or .npy for the classes) "
         "or to stdout.",
     )
-    predict.add_argument("--model", required=True, metavar="PATH", help="a saved model file")
-    predict.add_argument("--input", required=True, metavar="FILE", help="features: .csv or .npy")
-    predict.add_argument("--output", metavar="FILE", help="where to write (.csv or .npy)")
+    add = predict.add_argument
+    add("--model", required=True, metavar="PATH", help="a saved model file (default: none)")
+    add("--input", required=True, metavar="FILE", help="features, .csv or .npy (default: none)")
+    add("--output", metavar="FILE", help="where to write, .csv or .npy (default: stdout)")
     predict.set_defaults(run=run_predict)
     evaluate = commands.add_parser(
         "evaluate",
@@ -283,10 +284,11 @@ def build_parser() -> argparse.ArgumentParser:
         "split; the split (seed, test size, samples) and the loss are the run's, read from the "
         "metrics.json beside the model, unless given here.",
     )
-    evaluate.add_argument("--model", required=True, metavar="PATH", help="a saved model file")
-    evaluate.add_argument("--dataset", required=True, choices=DATASETS)
-    evaluate.add_argument("--data-dir", metavar="DIR", help="for --dataset mnist")
-    evaluate.add_argument("--split", choices=["test", "train"], default="test")
+    add = evaluate.add_argument
+    add("--model", required=True, metavar="PATH", help="a saved model file (default: none)")
+    add("--dataset", required=True, choices=DATASETS, help="(default: none)")
+    add("--data-dir", metavar="DIR", help="for --dataset mnist")
+    add("--split", choices=["test", "train"], default="test", help="(default: %(default)s)")
     evaluate.add_argument("--loss", choices=list(LOSSES), help="(default: the run's)")
     evaluate.add_argument("--seed", type=int, help="(default: the run's)")
     evaluate.set_defaults(run=run_evaluate)
@@ -428,29 +430,11 @@ def run_graph(args: argparse.Namespace) -> int:
 
 
 def run_predict(args: argparse.Namespace) -> int:
-    import numpy as np
+    from .inference import predict_file
 
-    from .inference import predict_classes, read_features, run_settings
-    from .serialize import load
-
-    model = load(args.model)
-    X = read_features(args.input, getattr(model, "nin", None))
-    outputs = model.predict(X).reshape(len(X), -1)
-    classes = predict_classes(model, X, run_settings(args.model).get("loss"))
-    header = "class," + ",".join(f"output_{k}" for k in range(outputs.shape[1]))
-    lines = [f"{c}," + ",".join(f"{v:.9g}" for v in row) for c, row in zip(classes, outputs)]
-    if args.output is None:
-        print("\n".join([header, *lines]))
-        return 0
-    suffix = os.path.splitext(args.output)[1].lower()
-    if suffix == ".npy":
-        np.save(args.output, classes)
-    elif suffix == ".csv":
-        with open(args.output, "w") as f:
-            f.write("\n".join([header, *lines]) + "\n")
-    else:
-        raise CliError(f"--output must end in .csv or .npy, got {args.output!r}")
-    print(f"wrote {args.output}: {len(X)} predictions")
+    table = predict_file(args.model, args.input, args.output)
+    rows = table.count("\n")  # after the header line
+    print(table if args.output is None else f"wrote {args.output}: {rows} predictions")
     return 0
 
 

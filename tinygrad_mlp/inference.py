@@ -17,6 +17,7 @@ is given the features as they are in the file or the dataset.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 from dataclasses import dataclass
@@ -24,12 +25,20 @@ from typing import Any
 
 import numpy as np
 
+from .atomic import write_file
 from .losses import classify
 from .nn import Module
 from .serialize import load
 from .train import decision_threshold, evaluate
 
-__all__ = ["Evaluation", "evaluate_saved", "predict_classes", "read_features", "run_settings"]
+__all__ = [
+    "Evaluation",
+    "evaluate_saved",
+    "predict_classes",
+    "predict_file",
+    "read_features",
+    "run_settings",
+]
 
 
 def read_features(path: str | os.PathLike[str], nin: int | None = None) -> np.ndarray:
@@ -103,6 +112,37 @@ def predict_classes(model: Module, X: np.ndarray, loss: str | None = None) -> np
     if outputs.ndim == 1 or outputs.shape[-1] == 1:
         threshold = decision_threshold(model, loss or "", np.array([0, 1]))
     return classify(outputs, threshold)
+
+
+def predict_file(
+    model_path: str | os.PathLike[str],
+    input_path: str | os.PathLike[str],
+    output: str | os.PathLike[str] | None = None,
+) -> str:
+    """Predict the rows of `input_path` with the model at `model_path`.
+
+    Returns a CSV table: a header, then one line per row, its class and the model's outputs.
+    With `output`, it is also written there, atomically (`.csv`: the table, `.npy`: the classes).
+    """
+    model = load(model_path)
+    X = read_features(input_path, getattr(model, "nin", None))
+    outputs = model.predict(X).reshape(len(X), -1)
+    classes = predict_classes(model, X, run_settings(model_path).get("loss"))
+    header = "class," + ",".join(f"output_{k}" for k in range(outputs.shape[1]))
+    rows = [f"{c}," + ",".join(f"{v:.9g}" for v in row) for c, row in zip(classes, outputs)]
+    table = "\n".join([header, *rows])
+    if output is None:
+        return table
+    suffix = os.path.splitext(os.fspath(output))[1].lower()
+    if suffix == ".npy":
+        buffer = io.BytesIO()
+        np.save(buffer, classes)
+        write_file(output, buffer.getvalue())
+    elif suffix == ".csv":
+        write_file(output, (table + "\n").encode())
+    else:
+        raise ValueError(f"the output file must end in .csv or .npy, got {os.fspath(output)!r}")
+    return table
 
 
 @dataclass(frozen=True)
