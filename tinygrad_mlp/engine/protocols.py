@@ -110,10 +110,10 @@ class PythonProtocols:
     # identity: the engine keys its sets by Value and never calls `==`.
     __hash__ = object.__hash__
 
-    def __eq__(self, other: Any) -> Any:  # type: ignore[override]
+    def __eq__(self, other: Any) -> Any:
         return _compare(self, other, np.equal)
 
-    def __ne__(self, other: Any) -> Any:  # type: ignore[override]
+    def __ne__(self, other: Any) -> Any:
         return _compare(self, other, np.not_equal)
 
     def __lt__(self, other: Any) -> Any:
