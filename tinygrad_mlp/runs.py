@@ -44,7 +44,7 @@ from .nn import MLP, Standardize
 from .optim import OPTIMIZERS as OPTIMIZER_CLASSES
 from .optim import Optimizer
 from .serialize import save
-from .train import DEFAULTS, History, decision_threshold, evaluate, fit, loss_of
+from .train import DEFAULTS, History, decision_threshold, evaluate, fit
 
 __all__ = [
     "TOY_DATASETS",
@@ -58,8 +58,6 @@ __all__ = [
     "load_dataset",
     "build_model",
     "train_run",
-    "draw_loss_graph",
-    "explain_loss",
 ]
 
 TOY_DATASETS: dict[str, Callable[..., tuple[np.ndarray, np.ndarray]]] = {
@@ -410,54 +408,3 @@ def _train_into(config: RunConfig, out: str, staging: str, split: Split) -> Run:
     with _writing(os.path.join(out, "curves.svg or boundary.svg")):
         files += _write_plots(staging, config, model, split, history, test)
     return Run(config, out, split, model, history, test, seconds, files, record)
-
-
-def draw_loss_graph(
-    model: MLP, X: np.ndarray, y: np.ndarray, loss: str, path: str, **options: Any
-) -> str:
-    """Backpropagate `model`'s `loss` on (X, y) and draw that graph to `path` (its suffix says
-    the format: svg, png, pdf, dot); returns the path written. `options` go to `draw_graph`.
-    Raises the renderer's error when Graphviz's `dot` is missing.
-
-    >>> import os, tempfile
-    >>> folder = tempfile.TemporaryDirectory()
-    >>> split = load_dataset("moons", samples=20)
-    >>> path = draw_loss_graph(build_model(2, 2, hidden=[3]), split.X_train[:4], split.y_train[:4],
-    ...                        "cross_entropy", os.path.join(folder.name, "graph.dot"))
-    >>> open(path).read().startswith("digraph")
-    True
-    >>> folder.cleanup()
-    """
-    from .drawing import draw_graph  # loaded when a graph is drawn
-
-    value = loss_of(model, X, y, loss)
-    value.backward()
-    return os.fspath(draw_graph(value, path=path, **options))
-
-
-def explain_loss(
-    model: MLP,
-    X: np.ndarray,
-    y: np.ndarray,
-    loss: str,
-    path: str,
-    rankdir: str | None = None,
-    max_nodes: int | None = None,
-) -> str:
-    """Write the step-through page of `model`'s `loss` on (X, y) to `path` (see `explain`);
-    returns the path written.
-
-    >>> import os, tempfile
-    >>> folder = tempfile.TemporaryDirectory()
-    >>> split = load_dataset("moons", samples=20)
-    >>> path = explain_loss(build_model(2, 2, hidden=[3]), split.X_train[:4], split.y_train[:4],
-    ...                     "cross_entropy", os.path.join(folder.name, "backprop.html"))
-    >>> open(path).read().startswith("<!DOCTYPE html>")
-    True
-    >>> folder.cleanup()
-    """
-    from .explain import explain
-
-    options = {} if max_nodes is None else {"max_nodes": max_nodes}
-    value = loss_of(model, X, y, loss)
-    return os.fspath(explain(value, path, rankdir=rankdir, **options))

@@ -9,7 +9,8 @@
 - `int(v)`, `round(v, n)` and `f"{v:.4f}"` read a single element; `f"{v}"` is the repr.
 - `np.asarray(v)` gives a constant's data; for a Value that requires gradients it is refused,
   pointing at `.numpy()` and `.detach()` (numpy would otherwise build an array of Values).
-- `v.tolist()`, like `ndarray.tolist`.
+- `v.tolist()`, like `ndarray.tolist`; `len`, `float`, `repr`, and a notebook's display (the
+  picture of the graph).
 
 A mixin of `Value` (see value.py); it holds no state.
 
@@ -35,6 +36,37 @@ class PythonProtocols:
     __slots__ = ()
     _data: Any  # a Value's data: a float or a read-only array
     requires_grad: bool
+    grad: Any
+    label: str | None
+
+    def __len__(self) -> int:
+        if self._data.__class__ is float or self._data.ndim == 0:
+            raise TypeError("len() of a scalar Value")
+        return len(self._data)
+
+    def __float__(self) -> float:
+        return self.item()  # type: ignore[attr-defined]  # Value.item
+
+    def __repr__(self) -> str:
+        name = f", label={self.label!r}" if self.label else ""
+        if self._data.__class__ is float:
+            return f"Value(data={self._data:.6g}, grad={self.grad!r}{name})"
+        preview = np.array2string(
+            self._data, precision=4, threshold=6, edgeitems=2, max_line_width=60
+        ).replace("\n", "")
+        grad = "None" if self.grad is None else type(self.grad).__name__
+        return (
+            f"Value(shape={self._data.shape}, dtype={self._data.dtype}, data={preview}, "
+            f"grad={grad}{name})"
+        )
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        """Jupyter shows a Value as the picture of its graph (`draw_graph`); without Graphviz,
+        as its repr and how to install Graphviz. The drawing code sits above the engine: it is
+        imported here, when a notebook first displays a Value, never by the engine itself."""
+        from ..drawing.draw import mimebundle
+
+        return mimebundle(self)  # type: ignore[arg-type]  # self is a Value
 
     def tolist(self) -> Any:
         """The data as (nested lists of) Python floats, like `ndarray.tolist`.

@@ -204,11 +204,6 @@ class Value(PythonProtocols, TensorMethods):
     def is_leaf(self) -> bool:
         return self._op is None
 
-    def __len__(self) -> int:
-        if self._data.__class__ is float or self._data.ndim == 0:
-            raise TypeError("len() of a scalar Value")
-        return len(self._data)
-
     def item(self) -> float:
         """The data of a single-element Value as a Python float."""
         if self._data.__class__ is float:
@@ -217,33 +212,9 @@ class Value(PythonProtocols, TensorMethods):
             raise ValueError(f"item() needs a single element, this Value has shape {self.shape}")
         return float(self._data.reshape(()))
 
-    def __float__(self) -> float:
-        return self.item()
-
     def numpy(self) -> ndarray:
         """The data as a new, writable numpy array (a 0-d array for a scalar)."""
         return np.array(self._data)
-
-    def __repr__(self) -> str:
-        name = f", label={self.label!r}" if self.label else ""
-        if self._data.__class__ is float:
-            return f"Value(data={self._data:.6g}, grad={self.grad!r}{name})"
-        preview = np.array2string(
-            self._data, precision=4, threshold=6, edgeitems=2, max_line_width=60
-        ).replace("\n", "")
-        grad = "None" if self.grad is None else type(self.grad).__name__
-        return (
-            f"Value(shape={self._data.shape}, dtype={self._data.dtype}, data={preview}, "
-            f"grad={grad}{name})"
-        )
-
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
-        """Jupyter shows a Value as the picture of its graph (`draw_graph`); without Graphviz,
-        as its repr and how to install Graphviz. The drawing code sits above the engine: it is
-        imported here, when a notebook first displays a Value, never by the engine itself."""
-        from ..drawing.draw import mimebundle
-
-        return mimebundle(self)
 
     # -- gradients ---------------------------------------------------------------------------
 

@@ -33,7 +33,7 @@ def _rng(seed: int | random.Random | None) -> random.Random:
 class _ScalarModule(Module):
     """A module whose input is a list of scalars (Values or numbers), not a batch array."""
 
-    def __call__(self, x: Any) -> Any:  # type: ignore[override]
+    def __call__(self, x: Any) -> Any:
         if isinstance(x, Value) or not isinstance(x, Sequence):
             raise TypeError(
                 f"{type(self).__name__} takes a list of scalars (one per input), got "
