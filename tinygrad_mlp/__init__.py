@@ -19,6 +19,7 @@ from .engine import (
     no_grad,
     unbroadcast,
 )
+from .compile import CompileError, compile_step
 from .gradcheck import GradcheckError, KinkWarning, check_graph, gradcheck, gradgradcheck
 from .graph import draw_graph
 from .nn import MLP, Layer, Module, Neuron
@@ -27,6 +28,7 @@ from .ops import Function, concat, stack
 __version__ = "0.1.0"
 
 __all__ = [
+    "CompileError",
     "Function",
     "GradcheckError",
     "KinkWarning",
@@ -37,6 +39,7 @@ __all__ = [
     "StaleDataError",
     "Value",
     "check_graph",
+    "compile_step",
     "concat",
     "data",
     "detect_anomaly",

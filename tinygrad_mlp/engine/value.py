@@ -37,6 +37,15 @@ class StaleDataError(RuntimeError):
     """The data of a Value changed after an operation used it and before backward ran."""
 
 
+class Reads:
+    """Who is told when Python reads the data of a Value (`data`, `item()`, `float()`,
+    `numpy()`): nobody (None), except while `compile_step` traces a step, whose hook refuses a
+    read that would make the step depend on values (see compile/trace.py). Not on any hot path:
+    the engine itself reads `_data`."""
+
+    hook: Any = None
+
+
 class _Changes:
     """When the data of any Value last changed, as a creation index (see `Value.data`)."""
 
@@ -222,6 +231,8 @@ class Value:
         converted (and copied) like `Value(...)`'s, and a backward pass through an operation
         that used the old data raises `StaleDataError` instead of giving a wrong gradient.
         """
+        if Reads.hook is not None:
+            Reads.hook(self, "data")
         return self._data
 
     @data.setter
@@ -327,6 +338,8 @@ class Value:
 
     def item(self) -> float:
         """The data of a single-element Value as a Python float."""
+        if Reads.hook is not None:
+            Reads.hook(self, "item()")
         if self._data.__class__ is float:
             return self._data
         if self._data.size != 1:
@@ -338,6 +351,8 @@ class Value:
 
     def numpy(self) -> ndarray:
         """The data as a new, writable numpy array (a 0-d array for a scalar)."""
+        if Reads.hook is not None:
+            Reads.hook(self, "numpy()")
         return np.array(self._data)
 
     def __repr__(self) -> str:
