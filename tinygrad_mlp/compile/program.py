@@ -193,6 +193,7 @@ class CompiledStep:
 def _strip(rec: Record) -> Record:
     """A record as kept for the next comparison: without the graph's Values (their memory)."""
     rec.values = []
+    rec.position = {}
     rec.inputs.values = [None] * len(rec.inputs.values)
     rec.inputs.args = []
     return rec
