@@ -172,6 +172,34 @@ def evaluate(
     return _evaluate_task(model, _Task(model, loss, X, y))
 
 
+def _compiled_step(model: Module, task: _Task, opt: Optimizer) -> Any:
+    from .compile import compile_step
+
+    return compile_step(lambda xb, target: _loss_and_outputs(model, task, xb, target), opt)
+
+
+def _loss_and_outputs(model: Module, task: _Task, xb: Any, target: Any) -> tuple[Value, Value]:
+    outputs = model(xb)
+    return task.loss_fn(outputs, target), outputs
+
+
+def _train_step(step: Any, model: Module, task: _Task, opt: Optimizer, Xb: Any, idx: Any) -> Any:
+    """One update on a batch: (loss, outputs), compiled when `step` is given; (None, None) when
+    the compiled step refuses it (nothing was changed)."""
+    from .compile import CompileError
+
+    if step is not None:
+        try:
+            return step(Xb, task.targets(idx))
+        except CompileError:
+            return None, None
+    batch_loss, outputs = _loss_and_outputs(model, task, Xb, task.targets(idx))
+    opt.zero_grad()
+    batch_loss.backward()
+    opt.step()
+    return batch_loss.item(), outputs
+
+
 def fit(
     model: Module,
     X: Any,
@@ -187,6 +215,7 @@ def fit(
     shuffle: bool = True,
     seed: int | np.random.Generator = 0,
     progress: bool = True,
+    compile: bool = True,
 ) -> History:
     """Train `model` on (X, y) and return the `History` of loss and metrics per epoch.
 
@@ -199,6 +228,9 @@ def fit(
     - `validation_split` holds out that fraction of (X, y), or `validation_data=(X_val, y_val)`
       is used; its loss and accuracy are computed after each epoch under `no_grad`.
     - `progress` shows a tqdm bar with the epoch, loss and accuracy.
+    - `compile` runs each step as a compiled program (`compile_step`), with the same results
+      as the eager loop; a step that cannot be compiled falls back to the eager loop
+      (`compile=False`: always the eager loop).
 
     The training loss and accuracy of an epoch are averaged over its minibatches (for "sse",
     summed), computed as the weights were being updated. A loss that becomes nan or infinite
@@ -228,18 +260,17 @@ def fit(
     # imported when first used, so that `import tinygrad_mlp` stays light
     from tqdm.auto import tqdm  # type: ignore[import-untyped]
 
+    step = _compiled_step(model, task, opt) if compile else None
     history = History()
     bar = tqdm(range(1, epochs + 1), desc="training", unit="epoch", disable=not progress)
     for epoch in bar:
         total_loss = 0.0
         correct = 0.0
         for Xb, idx in batches(task.X[train_idx], train_idx, batch_size, shuffle, seed=rng):
-            outputs = model(Xb)
-            batch_loss = task.loss_fn(outputs, task.targets(idx))
-            opt.zero_grad()
-            batch_loss.backward()
-            opt.step()
-            value = batch_loss.item()
+            value, outputs = _train_step(step, model, task, opt, Xb, idx)
+            if value is None:  # could not be compiled: the eager loop from here on
+                step = None
+                value, outputs = _train_step(step, model, task, opt, Xb, idx)
             if not math.isfinite(value):
                 raise FloatingPointError(
                     f"the training loss became {value} in epoch {epoch}; lower the learning "

@@ -169,6 +169,8 @@ class CompiledStep:
             )
         self.traces += 1
         self._source = source
+        extras = tuple(rec.values[i]._data for i in rec.extras)
+        loss_data = loss._data
         if previous is None:
             self.pending[inputs.key] = _strip(rec)
         else:
@@ -178,8 +180,6 @@ class CompiledStep:
                 del self.pending[inputs.key]
             else:
                 self.pending[inputs.key] = _strip(rec)
-        extras = tuple(rec.values[i]._data for i in rec.extras)
-        loss_data = loss._data
         self.optimizer.step()
         return _returned(loss_data, extras)
 
