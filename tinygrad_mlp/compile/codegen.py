@@ -83,6 +83,7 @@ class Generator:
             self.param_names.append(self._fresh(_name(p.label, f"param{j}")))
         self.param_data = param_data
         self.site_symbols: dict[int, str] = {}
+        self.op_names: dict[type, str] = {}
         self.derived_slots: list[int] = sorted(derived)
 
     def _fresh(self, base: str) -> str:
@@ -99,10 +100,10 @@ class Generator:
         return name
 
     def _op_name(self, op: type) -> str:
-        for name, value in self.globals.items():
-            if value is op:
-                return name
-        return self._global(_name(op.__name__, "Op"), op)
+        name = self.op_names.get(op)
+        if name is None:
+            name = self.op_names[op] = self._global(_name(op.__name__, "Op"), op)
+        return name
 
     def _site(self, n: int) -> str:
         if n not in self.site_symbols:

@@ -179,7 +179,21 @@ def record(result: Any, start: int, inputs: Inputs) -> Record:
     for r in roots:
         for v in walk(r, leaves=True):
             found[id(v)] = v
-    values = sorted(found.values(), key=lambda v: v._index)
+    # Ops in creation order (what eager's backward follows); each leaf just before its first
+    # use, so that two traces list the same leaves in the same places (a shared constant such
+    # as the `2` in `2 * x` was created once, long before either trace).
+    values: list[Value] = []
+    placed: set[int] = set()
+    for v in sorted((v for v in found.values() if v._op is not None), key=lambda v: v._index):
+        for p in v._prev:
+            if p._op is None and id(p) not in placed:
+                placed.add(id(p))
+                values.append(p)
+        values.append(v)
+    for r in roots:
+        if r._op is None and id(r) not in placed:
+            placed.add(id(r))
+            values.append(r)
     position = {id(v): i for i, v in enumerate(values)}
     slot_of = {id(v): k for k, v in enumerate(inputs.values) if v is not None}
     raw_ids = {id(x): k for k, x in enumerate(inputs.data) if inputs.values[k] is None}
