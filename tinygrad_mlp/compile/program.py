@@ -26,7 +26,7 @@ import numpy as np
 from ..engine import Value, is_anomaly_enabled, is_grad_enabled
 from .codegen import _array_sum, generate
 from .trace import CompileError, Derived, Inputs, Record, compare, derive, prepare, record
-from .trace import run_traced, same_inputs, _same
+from .trace import Undecided, run_traced, same_inputs, _same
 
 ndarray = np.ndarray
 
@@ -152,7 +152,12 @@ class CompiledStep:
         result, start = run_traced(self.fn, inputs)
         rec = record(result, start, inputs)
         previous = self.pending.get(inputs.key)
-        derived = compare(previous, rec) if previous is not None else {}
+        derived: dict[int, Derived] = {}
+        if previous is not None:
+            try:
+                derived = compare(previous, rec)
+            except Undecided:  # compare the next trace with this one
+                previous = None
         loss = rec.values[rec.loss]
         before = [p.grad for p in rec.params]
         loss.backward()

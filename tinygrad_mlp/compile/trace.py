@@ -38,6 +38,10 @@ class CompileError(RuntimeError):
     """A step that cannot be compiled (it reads values, or differs between two traces)."""
 
 
+class Undecided(Exception):
+    """Two traces that cannot tell a constant from a value computed from the inputs."""
+
+
 # -- inputs ------------------------------------------------------------------------------------
 
 
@@ -292,9 +296,8 @@ def compare(first: Record, second: Record) -> dict[int, Derived]:
             "parameters), so it depends on values; train it with the eager loop"
         )
     derived: dict[int, Derived] = {}
+    pinned = same_inputs(first.inputs, second.inputs)
     for n, (a, b) in enumerate(zip(first.sites, second.sites)):
-        if _same(a, b):
-            continue
         found: dict[int, list[str]] = {}
         if isinstance(a, ndarray) and isinstance(b, ndarray):
             for slot, (xa, xb) in enumerate(zip(first.inputs.data, second.inputs.data)):
@@ -302,6 +305,12 @@ def compare(first: Record, second: Record) -> dict[int, Derived]:
                     ya, yb = derive(xa, a), derive(xb, b)
                     if ya is not None and yb is not None and _same(ya, a) and _same(yb, b):
                         found.setdefault(slot, []).append(name)
+        if _same(a, b):
+            if found and not pinned:
+                # the same in both traces, and computable from an input: a constant, or labels
+                # that happened to repeat? A third trace must tell.
+                raise Undecided
+            continue
         if len(found) != 1:
             what = "several inputs" if found else "the parameters or by code it cannot follow"
             raise CompileError(
