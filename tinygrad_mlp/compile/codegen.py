@@ -28,6 +28,7 @@ from ..engine import unbroadcast
 from ..engine.backward import checked_gradients
 from ..engine.function import normalize_output
 from ..engine.value import Value
+from . import inline
 from .trace import CompileError, Derived, Record, Site
 
 ndarray = np.ndarray
@@ -73,7 +74,7 @@ class Generator:
         self.lines: list[str] = []
         self.globals: dict[str, Any] = {
             "np": np, "unbroadcast": unbroadcast, "_array_sum": _array_sum,
-            "_normalize": normalize_output, "Value": Value,
+            "_normalize": normalize_output, "Value": Value, "_math": math,
         }
         self.sym: list[str] = []  # the symbol of each entry's data
         self.val: list[Any] = []  # its value while generating
@@ -170,7 +171,17 @@ class Generator:
                 params_text, params = self._params_source(e.params)
                 data = [self.val[p] for p in e.parents]
                 out = e.op.forward(*data, **params)
-                call = f"{op}.forward({', '.join(args + ([params_text] if params_text else []))})"
+                call = inline.forward(e.op, args, data, params) or (
+                    f"{op}.forward({', '.join(args + ([params_text] if params_text else []))})"
+                )
+                if out.__class__ is not v._data.__class__ or (
+                    out.__class__ is ndarray and (out.dtype != v.dtype or out.shape != v.shape)
+                ):
+                    if isinstance(out, np.floating) and v._data.__class__ is ndarray and (
+                        v.shape == () and out.dtype == v.dtype
+                    ):
+                        call = f"np.asarray({call})"  # normalize_output: a 0-d array
+                        out = np.asarray(out)
                 if out.__class__ is not v._data.__class__ or (
                     out.__class__ is ndarray and (out.dtype != v.dtype or out.shape != v.shape)
                 ):
@@ -248,7 +259,13 @@ class Generator:
                     target = f"({target})"
             if all(o == "_" for o in outs):
                 continue
-            self.emit(f"{target} = {call}")
+            written = inline.backward(op, args[0], args[1:-1], args[-1], data, actual)
+            if written is not None:
+                for name, expr in zip(outs, written):
+                    if name != "_":
+                        self.emit(f"{name} = {expr}")
+            else:
+                self.emit(f"{target} = {call}")
             for p, gp, name in zip(parents, results, outs):
                 if name == "_":
                     continue
@@ -284,12 +301,21 @@ class Generator:
         if g.__class__ is ndarray:
             shape = () if target.__class__ is float else target.shape
             if g.shape != shape:
-                g = unbroadcast(g, shape)
-                line = f"{name} = unbroadcast({name}, {shape!r})"
+                summed = unbroadcast(g, shape)
+                # unbroadcast's own two reductions, written out for this one shape
+                extra = len(g.shape) - len(shape)
+                expr = name
+                if extra:
+                    expr = f"np.add.reduce({expr}, axis={tuple(range(extra))!r})"
+                reduced = g.shape[extra:]
+                axes = tuple(k for k, n in enumerate(shape) if n == 1 and reduced[k] != 1)
+                if 1 in shape and axes:
+                    expr = f"np.add.reduce({expr}, axis={axes!r}, keepdims=True)"
+                g = summed
                 if not isinstance(g, ndarray):
                     g = np.asarray(g)
-                    line = f"{name} = np.asarray(unbroadcast({name}, {shape!r}))"
-                self.emit(line)
+                    expr = f"np.asarray({expr})"
+                self.emit(f"{name} = {expr}  # summed over the broadcast axes")
             if target.__class__ is float:
                 g = float(g)
                 self.emit(f"{name} = float({name})")

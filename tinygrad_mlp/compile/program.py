@@ -175,6 +175,8 @@ class CompiledStep:
         if previous is None:
             self.pending[inputs.key] = _strip(rec)
         else:
+            # the same inputs twice: a constant computed from them by code the trace cannot
+            # see would look constant, so the program holds for these inputs only
             pinned = rec.inputs if same_inputs(previous.inputs, rec.inputs) else None
             self.programs[inputs.key] = Program(rec, derived, func, source, pinned)
             if pinned is None:
