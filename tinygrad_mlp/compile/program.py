@@ -162,8 +162,15 @@ class CompiledStep:
         before = [p.grad for p in rec.params]
         loss.backward()
         param_data = [p._data for p in rec.params]
-        source, func, gen = generate(rec, derived, param_data)
-        if not _agrees(func, rec, derived, param_data, before):
+        agrees = False
+        if previous is not None and not derived and previous.program is not None:
+            source, func = previous.program  # every constant as in the first trace: the program too
+            agrees = _agrees(func, rec, derived, param_data, before)
+        if not agrees:
+            source, func, _ = generate(rec, derived, param_data)
+            agrees = _agrees(func, rec, derived, param_data, before)
+        rec.program = (source, func)
+        if not agrees:
             raise CompileError(
                 "compile_step: the generated program disagrees with the eager step on the "
                 "traced data (a bug: please report it); train it with the eager loop"

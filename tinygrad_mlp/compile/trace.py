@@ -127,6 +127,7 @@ class Record:
     extras: list[int]  # positions of the other returned Values
     inputs: Inputs
     position: dict[int, int] = field(default_factory=dict)  # id(Value) -> position
+    program: tuple[str, Any] | None = None  # (source, function) generated from this trace
 
     def structure(self) -> list[tuple]:
         """What must be the same in two traces of one program."""
