@@ -42,3 +42,10 @@ def test_a_scalar_step_compiles_and_matches_eager_bitwise():
         if compiled:
             assert step.programs
     assert finals[0] == finals[1]
+
+
+def test_a_long_program_split_into_pieces_matches_eager_bitwise(monkeypatch):
+    from tinygrad_mlp.compile import codegen
+
+    monkeypatch.setattr(codegen, "CHUNK_LINES", 7)
+    test_a_scalar_step_compiles_and_matches_eager_bitwise()

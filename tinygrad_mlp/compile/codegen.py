@@ -359,7 +359,64 @@ def generate(
         f"    return {gen.sym[rec.loss]}, ({returned}{',' if len(grads) == 1 else ''}), "
         f"({extras}{',' if len(rec.extras) == 1 else ''})"
     ]
-    source = "\n".join(head + body + tail) + "\n"
     namespace = dict(gen.globals)
-    exec(compile(source, "<compiled step>", "exec"), namespace)
-    return source, namespace["step"], gen
+    lines = head[1:] + body + tail
+    if len(lines) <= CHUNK_LINES:
+        pieces = ["\n".join(head[:1] + lines) + "\n"]
+    else:
+        pieces = chunked(lines, CHUNK_LINES)
+    for piece in pieces:  # compiled one by one: Python's compiler holds one piece at a time
+        exec(compile(piece, "<compiled step>", "exec"), namespace)
+    return "\n".join(pieces), namespace["step"], gen
+
+
+# Python's compiler needs memory and time that grow faster than the length of one function
+# (a 130k-line function of the scalar demo took 5 s and 600 MiB): a long program is split into
+# functions of this many lines, compiled one at a time.
+CHUNK_LINES = 2000
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def chunked(lines: list[str], size: int) -> list[str]:
+    """A long body as several functions run one after the other. A name a later piece uses is
+    handed over in a list `V`: stored at the end of the piece that defines it last, loaded at
+    the start of the piece that uses it; all other names stay locals (the fast kind)."""
+    pieces = [lines[i : i + size] for i in range(0, len(lines), size)]
+    defined_in: dict[str, int] = {}
+    loads: list[list[str]] = [[] for _ in pieces]
+    exported: list[dict[str, int]] = [{} for _ in pieces]
+    slot: dict[tuple[str, int], int] = {}
+    for k, piece in enumerate(pieces):
+        loaded: set[str] = set()
+        for line in piece:
+            code = line.split("  # ", 1)[0]
+            target, _, expr = code.strip().partition(" = ")
+            if code.strip().startswith("return "):
+                target, expr = "", code.strip()[len("return ") :]
+            for word in _WORD.findall(expr):
+                j = defined_in.get(word)
+                if j is not None and j < k and word not in loaded:
+                    key = (word, j)
+                    if key not in slot:
+                        slot[key] = len(slot)
+                        exported[j][word] = slot[key]
+                    loads[k].append(f"    {word} = V[{slot[key]}]")
+                    loaded.add(word)
+            for name in target.replace("(", "").replace(")", "").split(","):
+                name = name.strip()
+                if name and name != "_":
+                    defined_in[name] = k
+                    loaded.add(name)
+    out = []
+    for k, piece in enumerate(pieces):
+        stores = [f"    V[{n}] = {name}" for name, n in exported[k].items()]
+        out.append("\n".join([f"def step_part{k}(V, inputs, parameters):", *loads[k], *piece,
+                              *stores]) + "\n")
+    calls = [f"    step_part{k}(V, inputs, parameters)" for k in range(len(pieces) - 1)]
+    out.append("\n".join([
+        "def step(inputs, parameters):",
+        f"    V = [None] * {len(slot)}",
+        *calls,
+        f"    return step_part{len(pieces) - 1}(V, inputs, parameters)",
+    ]) + "\n")
+    return out
