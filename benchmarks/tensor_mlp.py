@@ -25,7 +25,7 @@ import numpy as np
 from tinygrad_mlp import MLP, compile_step, losses, optim
 
 from .numpy_mlp import NumpyMLP
-from .timing import Row, Workload, interleaved, missing_note, optional
+from .timing import Row, Workload, interleaved, missing_note, optional, peak_memory
 
 NAME = "tensor"
 LEARNING_RATE = 0.01
@@ -253,6 +253,26 @@ def run(quick: bool = False) -> Workload:
                         target=target,
                     )
                 )
+    large = SIZES[-1]
+    for dtype in ("float32", "float64"):
+        model = engine_model(large, dtype)
+        x, target = batch(large, dtype)
+        compiled = compiled_step(model, large)
+        for _ in range(3):
+            compiled(x, target)
+        by_hand = numpy_step(engine_model(large, dtype), large)
+        by_hand(x, target)
+        result.rows.append(
+            Row(
+                NAME,
+                f"large {dtype} compiled step, peak memory",
+                peak_memory(lambda: compiled(x, target)),
+                "numpy by hand",
+                peak_memory(lambda: by_hand(x, target)),
+                unit="B",
+                target=1.25,
+            )
+        )
     for size in SIZES:
         seconds, steps = trace_cost(size, "float32")
         result.notes.append(

@@ -362,12 +362,46 @@ def generate(
     namespace = dict(gen.globals)
     lines = head[1:] + body + tail
     if len(lines) <= CHUNK_LINES:
+        lines = head[1:] + freed(body, set(_WORD.findall(tail[0]))) + tail
         pieces = ["\n".join(head[:1] + lines) + "\n"]
     else:
         pieces = chunked(lines, CHUNK_LINES)
     for piece in pieces:  # compiled one by one: Python's compiler holds one piece at a time
         exec(compile(piece, "<compiled step>", "exec"), namespace)
     return "\n".join(pieces), namespace["step"], gen
+
+
+def _names(line: str) -> tuple[list[str], list[str]]:
+    """The names a generated line defines and the words it reads."""
+    code = line.split("  # ", 1)[0].strip()
+    target, _, expr = code.partition(" = ")
+    defined = [n.strip() for n in target.replace("(", "").replace(")", "").split(",")]
+    return [n for n in defined if n and n != "_"], _WORD.findall(expr)
+
+
+def freed(body: list[str], keep: set[str]) -> list[str]:
+    """The body with `del` after the last use of each array it makes, so that a step's peak
+    memory is what is alive at once, not everything it ever computed."""
+    defined: set[str] = set()
+    last: dict[str, int] = {}
+    for i, line in enumerate(body):
+        made, read = _names(line)
+        for word in read:
+            if word in defined:
+                last[word] = i
+        for name in made:
+            defined.add(name)
+            last.setdefault(name, i)
+    ends: dict[int, list[str]] = {}
+    for name, i in last.items():
+        if name not in keep:
+            ends.setdefault(i, []).append(name)
+    out = []
+    for i, line in enumerate(body):
+        out.append(line)
+        if not line.lstrip().startswith("#") and i in ends:
+            out.append(f"    del {', '.join(sorted(ends[i]))}")
+    return out
 
 
 # Python's compiler needs memory and time that grow faster than the length of one function
