@@ -129,3 +129,25 @@ def test_a_constant_computed_from_the_inputs_by_opaque_code_is_not_baked_in():
         results.append(out)
     assert results[1][:3] == results[0][:3]
     assert results[1][3] in ("refused", results[0][3])
+
+
+def test_an_input_array_reused_in_place_is_read_anew():
+    rng = np.random.default_rng(0)
+    batches = [(rng.normal(size=(4, 2)), rng.integers(0, 2, size=4)) for _ in range(6)]
+    results = []
+    for compiled in (False, True):
+        model = MLP(2, [3, 2], seed=0)
+        opt = optim.SGD(model.parameters(), lr=0.1)
+        fn = lambda x, y: losses.cross_entropy(model(x), y)  # noqa: E731
+        step = compile_step(fn, opt)
+        xbuf, ybuf = np.empty((4, 2)), np.empty(4, dtype=np.int64)
+        for k, (x, y) in enumerate(batches):
+            xbuf[...], ybuf[...] = (batches[0] if k < 3 else (x, y))  # the same batch 3 times
+            if compiled:
+                step(xbuf, ybuf)
+            else:
+                opt.zero_grad()
+                fn(xbuf, ybuf).backward()
+                opt.step()
+        results.append([p.data.copy() for p in model.parameters()])
+    assert all(np.array_equal(a, b) for a, b in zip(*results))

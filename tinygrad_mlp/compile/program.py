@@ -184,7 +184,12 @@ class CompiledStep:
         else:
             # the same inputs twice: a constant computed from them by code the trace cannot
             # see would look constant, so the program holds for these inputs only
-            pinned = rec.inputs if same_inputs(previous.inputs, rec.inputs) else None
+            # (without constants, nothing can have been computed from them: no pin)
+            pinned = (
+                _copied(rec.inputs)
+                if rec.sites and same_inputs(previous.inputs, rec.inputs)
+                else None
+            )
             self.programs[inputs.key] = Program(rec, derived, func, source, pinned)
             if pinned is None:
                 del self.pending[inputs.key]
@@ -224,12 +229,19 @@ def _agrees(
     return True
 
 
+def _copied(inputs: Inputs) -> Inputs:
+    """Inputs as kept to compare with later calls: copies, which the caller cannot change."""
+    data = [np.array(x) if x.__class__ is ndarray else x for x in inputs.data]
+    return Inputs([], data, [None] * len(data), inputs.key)
+
+
 def _strip(rec: Record) -> Record:
-    """A record as kept for the next comparison: without the graph's Values (their memory)."""
+    """A record as kept for the next comparison: without the graph's Values (their memory),
+    with copies of its inputs and constants (a caller may reuse an input array in place)."""
+    rec.inputs = _copied(rec.inputs)
+    rec.sites = [np.array(x) if x.__class__ is ndarray else x for x in rec.sites]
     rec.values = []
     rec.position = {}
-    rec.inputs.values = [None] * len(rec.inputs.values)
-    rec.inputs.args = []
     return rec
 
 

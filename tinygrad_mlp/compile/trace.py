@@ -76,14 +76,14 @@ def prepare(args: Sequence[Any], dtype: np.dtype | None, make_values: bool = Tru
             return v
         if isinstance(x, ndarray):
             if x.dtype.kind == "f":
-                arr = np.asarray(x, dtype=dtype or x.dtype)
-                key.append(("tensor", arr.shape, arr.dtype.str))
+                arr = x if dtype is None or x.dtype == dtype else np.asarray(x, dtype=dtype)
+                key.append(("tensor", arr.shape, arr.dtype))
                 data.append(arr)
                 v = Value(arr, requires_grad=False) if make_values else None
                 values.append(v)
                 return v
             if x.dtype.kind in "biu":
-                key.append(("raw", x.shape, x.dtype.str))
+                key.append(("raw", x.shape, x.dtype))
                 data.append(x)
                 values.append(None)
                 return x
