@@ -140,7 +140,7 @@ def test_an_input_array_reused_in_place_is_read_anew():
         opt = optim.SGD(model.parameters(), lr=0.1)
         fn = lambda x, y: losses.cross_entropy(model(x), y)  # noqa: E731
         step = compile_step(fn, opt)
-        xbuf, ybuf = np.empty((4, 2)), np.empty(4, dtype=np.int64)
+        xbuf, ybuf = np.empty((4, 2)), np.empty(4, dtype=np.int32)
         for k, (x, y) in enumerate(batches):
             xbuf[...], ybuf[...] = (batches[0] if k < 3 else (x, y))  # the same batch 3 times
             if compiled:
