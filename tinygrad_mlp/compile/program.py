@@ -176,7 +176,8 @@ class CompiledStep:
                 "traced data (a bug: please report it); train it with the eager loop"
             )
         self.traces += 1
-        self._source = source
+        if previous is not None or self._source is None:  # a program, or nothing better yet
+            self._source = source
         extras = tuple(rec.values[i]._data for i in rec.extras)
         loss_data = loss._data
         if previous is None:
@@ -199,7 +200,8 @@ class CompiledStep:
         return _returned(loss_data, extras)
 
     def source(self) -> str:
-        """The generated Python of the program last run or traced: forward and backward."""
+        """The generated Python of the program last run (or, before one runs, of the first
+        trace): forward and backward, straight-line."""
         if self._source is None:
             raise RuntimeError("step.source(): call the step once first, so it can be traced")
         return self._source
