@@ -266,9 +266,9 @@ def run(quick: bool = False) -> Workload:
             Row(
                 NAME,
                 f"large {dtype} compiled step, peak memory",
-                peak_memory(lambda: compiled(x, target)),
+                peak_memory(lambda: compiled(x, target)),  # noqa: B023
                 "numpy by hand",
-                peak_memory(lambda: by_hand(x, target)),
+                peak_memory(lambda: by_hand(x, target)),  # noqa: B023
                 unit="B",
                 target=1.25,
             )

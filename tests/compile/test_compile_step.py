@@ -38,8 +38,9 @@ def make_batches(loss, nin, classes, batch, dtype, seed, label_dtype):
 
 def train(compiled, loss, hidden, activation, opt_name, dtype, batches, classes, seed):
     nout = 1 if loss in ("hinge", "binary_cross_entropy") else classes
-    model = MLP(batches[0][0].shape[1], [*hidden, nout], activation=activation, seed=seed,
-                dtype=dtype)
+    model = MLP(
+        batches[0][0].shape[1], [*hidden, nout], activation=activation, seed=seed, dtype=dtype
+    )
     opt = OPTIMIZERS[opt_name](model.parameters())
     fn = lambda x, y: losses.LOSSES[loss](model(x), y)  # noqa: E731
     step = compile_step(fn, opt)
@@ -54,7 +55,6 @@ def train(compiled, loss, hidden, activation, opt_name, dtype, batches, classes,
             opt.step()
             seen.append(value.item())
     return seen, [p.data.copy() for p in model.parameters()], [p.grad for p in opt.params], step
-
 
 
 @given(
@@ -105,7 +105,7 @@ def test_labels_repeated_in_two_traces_are_still_inputs():
     for compiled in (False, True):
         model = MLP(3, [3], seed=0)
         opt = optim.SGD(model.parameters(), lr=0.1)
-        fn = lambda x, y: losses.cross_entropy(model(x), y)  # noqa: E731
+        fn = lambda x, y: losses.cross_entropy(model(x), y)  # noqa: B023, E731
         step = compile_step(fn, opt)
         for x, y in zip(xs, ys):
             if compiled:
@@ -127,7 +127,7 @@ def test_labels_are_inputs_not_constants_of_the_first_call():
     for compiled in (False, True):
         model = MLP(3, [4, 3], seed=0)
         opt = optim.SGD(model.parameters(), lr=0.1)
-        fn = lambda x, y: losses.cross_entropy(model(x), y)  # noqa: E731
+        fn = lambda x, y: losses.cross_entropy(model(x), y)  # noqa: B023, E731
         step = compile_step(fn, opt)
         out = []
         for x, y in zip(xs, ys):
@@ -157,7 +157,7 @@ def test_learning_rate_changes_between_steps_are_honoured():
     for compiled in (False, True):
         w = Value(np.array([1.0, -2.0]))
         opt = optim.SGD([w], lr=0.1, momentum=0.5)
-        fn = lambda: (w * w).sum()  # noqa: E731
+        fn = lambda: (w * w).sum()  # noqa: B023, E731
         step = compile_step(fn, opt)
         for k in range(6):
             opt.lr = 0.1 / (k + 1)

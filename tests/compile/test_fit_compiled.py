@@ -12,8 +12,17 @@ from tinygrad_mlp.train import fit
 def trained(compile, loss="cross_entropy", optimizer="adam"):
     X, y = data.moons(n=90, noise=0.1, seed=0)
     model = MLP(2, [8, 1 if loss == "hinge" else 2], seed=0)
-    history = fit(model, X, y, loss=loss, optimizer=optimizer, epochs=3, batch_size=16,
-                  progress=False, compile=compile)
+    history = fit(
+        model,
+        X,
+        y,
+        loss=loss,
+        optimizer=optimizer,
+        epochs=3,
+        batch_size=16,
+        progress=False,
+        compile=compile,
+    )
     return dict(history), [p.data.copy() for p in model.parameters()]
 
 

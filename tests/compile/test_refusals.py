@@ -69,7 +69,7 @@ def test_parameter_data_replaced_behind_the_program_is_used():
     results = []
     for compiled in (False, True):
         model, opt = model_and_opt()
-        fn = lambda x, y: losses.mse(model(x), y)  # noqa: E731
+        fn = lambda x, y: losses.mse(model(x), y)  # noqa: B023, E731
         step = compile_step(fn, opt)
         for k in range(5):
             if k == 3:
@@ -111,7 +111,7 @@ def test_a_constant_computed_from_the_inputs_by_opaque_code_is_not_baked_in():
     calls = [batches[0], batches[0], batches[0], batches[1], batches[2]]  # same data twice first
     for compiled in (False, True):
         model, opt = model_and_opt()
-        fn = lambda x: losses.mse(model(x), x.data[:, :1] * 2.0)  # noqa: E731
+        fn = lambda x: losses.mse(model(x), x.data[:, :1] * 2.0)  # noqa: B023, E731
         step = compile_step(fn, opt)
         out = []
         for x in calls:
@@ -138,11 +138,11 @@ def test_an_input_array_reused_in_place_is_read_anew():
     for compiled in (False, True):
         model = MLP(2, [3, 2], seed=0)
         opt = optim.SGD(model.parameters(), lr=0.1)
-        fn = lambda x, y: losses.cross_entropy(model(x), y)  # noqa: E731
+        fn = lambda x, y: losses.cross_entropy(model(x), y)  # noqa: B023, E731
         step = compile_step(fn, opt)
         xbuf, ybuf = np.empty((4, 2)), np.empty(4, dtype=np.int32)
         for k, (x, y) in enumerate(batches):
-            xbuf[...], ybuf[...] = (batches[0] if k < 3 else (x, y))  # the same batch 3 times
+            xbuf[...], ybuf[...] = batches[0] if k < 3 else (x, y)  # the same batch 3 times
             if compiled:
                 step(xbuf, ybuf)
             else:

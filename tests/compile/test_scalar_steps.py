@@ -29,7 +29,7 @@ def test_a_scalar_step_compiles_and_matches_eager_bitwise():
         weights = net(0)
         params = [p for row in weights for p in row]
         opt = optim.SGD(params, lr=0.1, momentum=0.9)
-        step = compile_step(lambda a, b: loss(weights, a, b), opt)
+        step = compile_step(lambda a, b: loss(weights, a, b), opt)  # noqa: B023
         for _ in range(5):
             if compiled:
                 step(xs, ys)

@@ -47,9 +47,10 @@ def _literal(x: Any) -> str | None:
         return repr(x) if math.isfinite(x) else None
     if isinstance(x, tuple):
         parts = [_literal(p) for p in x]
-        if None in parts:
+        if any(part is None for part in parts):
             return None
-        return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
+        texts = [str(part) for part in parts]
+        return "(" + ", ".join(texts) + ("," if len(texts) == 1 else "") + ")"
     if isinstance(x, slice):
         parts = [_literal(p) for p in (x.start, x.stop, x.step)]
         return None if None in parts else f"slice({', '.join(parts)})"  # type: ignore[arg-type]
@@ -73,8 +74,12 @@ class Generator:
         self.derived = derived
         self.lines: list[str] = []
         self.globals: dict[str, Any] = {
-            "np": np, "unbroadcast": unbroadcast, "_array_sum": _array_sum,
-            "_normalize": normalize_output, "Value": Value, "_math": math,
+            "np": np,
+            "unbroadcast": unbroadcast,
+            "_array_sum": _array_sum,
+            "_normalize": normalize_output,
+            "Value": Value,
+            "_math": math,
         }
         self.sym: list[str] = []  # the symbol of each entry's data
         self.val: list[Any] = []  # its value while generating
@@ -129,7 +134,9 @@ class Generator:
     def _expression(self, key: str, value: Any, actual: Any) -> str:
         if isinstance(value, Site):
             return self._site(value.number)
-        if isinstance(value, (tuple, list)) and any(isinstance(v, (Site, tuple, list)) for v in value):
+        if isinstance(value, (tuple, list)) and any(
+            isinstance(v, (Site, tuple, list)) for v in value
+        ):
             inner = [self._expression(key, v, a) for v, a in zip(value, actual)]
             if isinstance(value, list):
                 return "[" + ", ".join(inner) + "]"
@@ -177,19 +184,25 @@ class Generator:
                 if out.__class__ is not v._data.__class__ or (
                     out.__class__ is ndarray and (out.dtype != v.dtype or out.shape != v.shape)
                 ):
-                    if isinstance(out, np.floating) and v._data.__class__ is ndarray and (
-                        v.shape == () and out.dtype == v.dtype
+                    if (
+                        isinstance(out, np.floating)
+                        and v._data.__class__ is ndarray
+                        and (v.shape == () and out.dtype == v.dtype)
                     ):
                         call = f"np.asarray({call})"  # normalize_output: a 0-d array
                         out = np.asarray(out)
                 if out.__class__ is not v._data.__class__ or (
                     out.__class__ is ndarray and (out.dtype != v.dtype or out.shape != v.shape)
                 ):
-                    stand_ins = self._global(f"inputs{i}", tuple(
-                        Value(0.0) if d.__class__ is float else Value(
-                            np.zeros(0, d.dtype), requires_grad=False)
-                        for d in data
-                    ))
+                    stand_ins = self._global(
+                        f"inputs{i}",
+                        tuple(
+                            Value(0.0)
+                            if d.__class__ is float
+                            else Value(np.zeros(0, d.dtype), requires_grad=False)
+                            for d in data
+                        ),
+                    )
                     call = f"_normalize({op}, {stand_ins}, {call})"
                     out = normalize_output(e.op, self.globals[stand_ins], out)
                 name = self._fresh(f"t{i}")
@@ -217,10 +230,13 @@ class Generator:
         if seed.__class__ is float:
             self.emit(f"{gname} = 1.0  # d loss / d loss")
         else:
-            self.emit(f"{gname} = np.ones({loss.shape!r}, dtype=np.{loss.dtype})  # d loss / d loss")
+            self.emit(
+                f"{gname} = np.ones({loss.shape!r}, dtype=np.{loss.dtype})  # d loss / d loss"
+            )
         gsym[rec.loss], gval[rec.loss] = gname, seed
-        backward_order = [i for i in range(n) if rec.entries[i].kind == "op" and
-                          rec.values[i].requires_grad]
+        backward_order = [
+            i for i in range(n) if rec.entries[i].kind == "op" and rec.values[i].requires_grad
+        ]
         reached = {rec.loss}
         for i in reversed(backward_order):  # creation order reversed: eager's order
             if i not in reached and i != rec.loss:
@@ -240,8 +256,9 @@ class Generator:
             params_text, actual = self._params_source(params, extra)
             if extra:
                 actual["needs_grad"] = needs_grad
-            args = [gsym[i]] + [self.sym[p] for p in parents] + [self.sym[i]]
-            call = f"{self._op_name(op)}.backward({', '.join(args + ([params_text] if params_text else []))})"
+            args = [str(gsym[i])] + [self.sym[p] for p in parents] + [self.sym[i]]
+            arguments = ", ".join(args + ([params_text] if params_text else []))
+            call = f"{self._op_name(op)}.backward({arguments})"
             try:
                 result = op.backward(gval[i], *data, self.val[i], **actual)
             except ArithmeticError as exc:
@@ -249,7 +266,7 @@ class Generator:
             raw_tuple = result.__class__ is tuple
             results = checked_gradients(op, result, len(parents))
             outs = []
-            for k, (p, gp) in enumerate(zip(parents, results)):
+            for p, gp in zip(parents, results):
                 outs.append(self._fresh(f"d{p}_{i}") if gp is not None and needs[p] else "_")
             if len(parents) == 1 and not raw_tuple:
                 target = outs[0]
@@ -277,7 +294,11 @@ class Generator:
                     if gp.__class__ is ndarray:
                         summed = _array_sum(gval[p], gp)
                         use = "+" if (gval[p] + gp).__class__ is ndarray else "_array_sum"
-                        expr = f"{gsym[p]} + {name}" if use == "+" else f"_array_sum({gsym[p]}, {name})"
+                        expr = (
+                            f"{gsym[p]} + {name}"
+                            if use == "+"
+                            else f"_array_sum({gsym[p]}, {name})"
+                        )
                     else:
                         summed = gval[p] + gp
                         expr = f"{gsym[p]} + {name}"
@@ -328,7 +349,9 @@ class Generator:
                 self.emit(f"{name} = float({name})")
                 if target.__class__ is not float:
                     g = np.full(target.shape, g, dtype=target.dtype)
-                    self.emit(f"{name} = np.full({target.shape!r}, {name}, dtype=np.{target.dtype})")
+                    self.emit(
+                        f"{name} = np.full({target.shape!r}, {name}, dtype=np.{target.dtype})"
+                    )
         else:
             raise CompileError(
                 f"compile_step: {op.__name__}.backward returned a {type(g).__name__} gradient"
@@ -346,7 +369,7 @@ def generate(
     body = gen.lines
     slots = len(rec.inputs.data)
     derived_names = [gen._site(n) for n in gen.derived_slots]
-    head = [f"def step(inputs, parameters):"]
+    head = ["def step(inputs, parameters):"]
     if slots:
         head.append(f"    {', '.join(f'x{k}' for k in range(slots))}, = inputs[:{slots}]")
     if derived_names:
@@ -444,13 +467,20 @@ def chunked(lines: list[str], size: int) -> list[str]:
     out = []
     for k, piece in enumerate(pieces):
         stores = [f"    V[{n}] = {name}" for name, n in exported[k].items()]
-        out.append("\n".join([f"def step_part{k}(V, inputs, parameters):", *loads[k], *piece,
-                              *stores]) + "\n")
+        out.append(
+            "\n".join([f"def step_part{k}(V, inputs, parameters):", *loads[k], *piece, *stores])
+            + "\n"
+        )
     calls = [f"    step_part{k}(V, inputs, parameters)" for k in range(len(pieces) - 1)]
-    out.append("\n".join([
-        "def step(inputs, parameters):",
-        f"    V = [None] * {len(slot)}",
-        *calls,
-        f"    return step_part{len(pieces) - 1}(V, inputs, parameters)",
-    ]) + "\n")
+    out.append(
+        "\n".join(
+            [
+                "def step(inputs, parameters):",
+                f"    V = [None] * {len(slot)}",
+                *calls,
+                f"    return step_part{len(pieces) - 1}(V, inputs, parameters)",
+            ]
+        )
+        + "\n"
+    )
     return out

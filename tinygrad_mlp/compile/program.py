@@ -25,8 +25,20 @@ import numpy as np
 
 from ..engine import Value, is_anomaly_enabled, is_grad_enabled
 from .codegen import _array_sum, generate
-from .trace import CompileError, Derived, Inputs, Record, compare, derive, prepare, record
-from .trace import Undecided, run_traced, same_inputs, _same
+from .trace import (
+    CompileError,
+    Derived,
+    Inputs,
+    Record,
+    Undecided,
+    _same,
+    compare,
+    derive,
+    prepare,
+    record,
+    run_traced,
+    same_inputs,
+)
 
 ndarray = np.ndarray
 
@@ -35,13 +47,17 @@ class Program:
     """One generated program: its function, its source, and what it must check at each call."""
 
     def __init__(
-        self, rec: Record, derived: dict[int, Derived], func: Callable, source: str,
+        self,
+        rec: Record,
+        derived: dict[int, Derived],
+        func: Callable,
+        source: str,
         pinned: Inputs | None,
     ) -> None:
         self.func = func
         self.source = source
         self.params = rec.params
-        self.shapes = [(p._data.__class__, p.shape, p.dtype) for p in rec.params]
+        self.shapes: list[Any] = [(p._data.__class__, p.shape, p.dtype) for p in rec.params]
         self.derived = [(d, rec.sites[n]) for n, d in sorted(derived.items())]
         self.pinned = pinned
 
@@ -59,8 +75,10 @@ class Program:
                 data.append(value)
         pdata = []
         for p, (kind, shape, dtype) in zip(self.params, self.shapes):
-            x = p._data
-            if x.__class__ is not kind or (kind is ndarray and (x.shape != shape or x.dtype != dtype)):
+            x: Any = p._data
+            if x.__class__ is not kind or (
+                kind is ndarray and (x.shape != shape or x.dtype != dtype)
+            ):
                 return None  # replaced by data of another shape or dtype: trace again
             pdata.append(x)
         try:
@@ -72,6 +90,7 @@ class Program:
 def store_gradients(params: list[Value], grads: Any) -> None:
     """Put a step's gradients into `.grad`, as `Value.backward` does for leaves."""
     held: set[int] = set()
+    g: Any
     for p, g in zip(params, grads):
         if g is None:
             continue

@@ -103,7 +103,7 @@ def prepare(args: Sequence[Any], dtype: np.dtype | None, make_values: bool = Tru
 class Entry:
     kind: str  # "input", "param", "const", "op"
     slot: int = -1  # input slot, parameter number or site number
-    op: type | None = None
+    op: Any = None  # the Function subclass
     parents: tuple[int, ...] = ()  # positions in Record.values
     params: dict[str, Any] | None = None  # arrays replaced by Site(n)
 
@@ -132,8 +132,13 @@ class Record:
     def structure(self) -> list[tuple]:
         """What must be the same in two traces of one program."""
         return [
-            (e.kind, e.slot if e.kind != "param" else id(self.params[e.slot]), e.op, e.parents,
-             _comparable(e.params))
+            (
+                e.kind,
+                e.slot if e.kind != "param" else id(self.params[e.slot]),
+                e.op,
+                e.parents,
+                _comparable(e.params),
+            )
             for e in self.entries
         ]
 
@@ -180,14 +185,14 @@ def record(result: Any, start: int, inputs: Inputs) -> Record:
             f"compile_step: the loss must be a single-element Value computed from the "
             f"parameters, got shape {loss.shape} (requires_grad={loss.requires_grad})"
         )
-    found: dict[int, Value] = {}
+    found: dict[int, Any] = {}  # Values (their private slots are read here, as in graph.py)
     for r in roots:
         for v in walk(r, leaves=True):
             found[id(v)] = v
     # Ops in creation order (what eager's backward follows); each leaf just before its first
     # use, so that two traces list the same leaves in the same places (a shared constant such
     # as the `2` in `2 * x` was created once, long before either trace).
-    values: list[Value] = []
+    values: list[Any] = []
     placed: set[int] = set()
     for v in sorted((v for v in found.values() if v._op is not None), key=lambda v: v._index):
         for p in v._prev:
@@ -234,8 +239,14 @@ def record(result: Any, start: int, inputs: Inputs) -> Record:
             entries.append(Entry("const", len(sites) - 1))
     del raw_ids
     return Record(
-        values, entries, sites, params, position[id(loss)],
-        [position[id(r)] for r in roots[1:]], inputs, position,
+        values,
+        entries,
+        sites,
+        params,
+        position[id(loss)],
+        [position[id(r)] for r in roots[1:]],
+        inputs,
+        position,
     )
 
 
