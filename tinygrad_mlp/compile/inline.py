@@ -15,7 +15,19 @@ from typing import Any
 
 import numpy as np
 
-from ..ops import Add, MatMul, Mean, Mul, Neg, PowConst, Relu, Sigmoid, Sub, Tanh
+from ..ops import (
+    Add,
+    LogSoftmax,
+    MatMul,
+    Mean,
+    Mul,
+    Neg,
+    PowConst,
+    Relu,
+    Sigmoid,
+    Sub,
+    Tanh,
+)
 from ..ops.helpers import keepdims_shape, reduced_count
 
 ndarray = np.ndarray
@@ -90,8 +102,18 @@ def _mean(a: list[str], data: list[Any], params: dict) -> str | None:
     )
 
 
+def _log_softmax(a: list[str], data: list[Any], params: dict) -> str | None:
+    # LogSoftmax.forward with the ufuncs np.max and ndarray.sum call: the same reductions
+    if not _arrays(data):
+        return None
+    axis = params["axis"]
+    shifted = f"(_shifted := {a[0]} - np.maximum.reduce({a[0]}, axis={axis!r}, keepdims=True))"
+    return f"{shifted} - np.log(np.add.reduce(np.exp(_shifted), axis={axis!r}, keepdims=True))"
+
+
 FORWARD: dict[type, Callable[..., str | None]] = {
     Mean: _mean,
+    LogSoftmax: _log_softmax,
     Add: _binary("+"),
     Sub: _binary("-"),
     Mul: _binary("*"),
@@ -154,8 +176,17 @@ def _mean_b(g: str, a: list[str], out: str, data: list[Any], params: dict) -> li
     return [f"np.full({x.shape!r}, {scaled}, dtype={scaled}.dtype)"]
 
 
+def _log_softmax_b(
+    g: str, a: list[str], out: str, data: list[Any], params: dict
+) -> list[str] | None:
+    if not _arrays(data):
+        return None
+    return [f"{g} - np.exp({out}) * np.add.reduce({g}, axis={params['axis']!r}, keepdims=True)"]
+
+
 BACKWARD: dict[type, Callable[..., list[str] | None]] = {
     Mean: _mean_b,
+    LogSoftmax: _log_softmax_b,
     Add: _add_b,
     Sub: _sub_b,
     Mul: _mul_b,
