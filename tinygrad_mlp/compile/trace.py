@@ -296,7 +296,11 @@ class Derived:
 
 
 def same_inputs(a: Inputs, b: Inputs) -> bool:
-    return a.key == b.key and all(_same(x, y) for x, y in zip(a.data, b.data))
+    """The same data, bit for bit (a byte compare: faster than a nan-aware array_equal)."""
+    return a.key == b.key and all(
+        x.tobytes() == y.tobytes() if x.__class__ is ndarray else _same(x, y)
+        for x, y in zip(a.data, b.data)
+    )
 
 
 def compare(first: Record, second: Record) -> dict[int, Derived]:
