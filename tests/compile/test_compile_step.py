@@ -169,3 +169,14 @@ def test_learning_rate_changes_between_steps_are_honoured():
                 opt.step()
         results.append(w.data.copy())
     assert np.array_equal(results[0], results[1])
+
+
+def test_a_new_label_dtype_traces_again():
+    model = MLP(3, [4, 2], seed=0)
+    step = compile_step(
+        lambda x, y: losses.cross_entropy(model(x), y), optim.SGD(model.parameters(), lr=0.1)
+    )
+    rng = np.random.default_rng(0)
+    for dtype in ("int64", "int64", "int64", "int32"):
+        step(rng.normal(size=(5, 3)), rng.integers(0, 2, size=5).astype(dtype))
+    assert step.traces == 3 and len(step.pending) == 1
