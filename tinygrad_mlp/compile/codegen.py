@@ -278,9 +278,17 @@ class Generator:
                 continue
             written = inline.backward(op, args[0], args[1:-1], args[-1], data, actual)
             if written is not None:
-                for name, expr in zip(outs, written):
-                    if name != "_":
-                        self.emit(f"{name} = {expr}")
+                for k, (name, expr, p, gp) in enumerate(zip(outs, written, parents, results)):
+                    if name == "_":
+                        continue
+                    if (
+                        expr.isidentifier()
+                        and gp.__class__ is float
+                        and (self.val[p].__class__ is float)
+                    ):  # a float passed on as it is (+): the same name, no line
+                        outs[k] = expr
+                        continue
+                    self.emit(f"{name} = {expr}")
             else:
                 self.emit(f"{target} = {call}")
             for p, gp, name in zip(parents, results, outs):
