@@ -288,7 +288,7 @@ class Generator:
                     ):  # a float passed on as it is (+): the same name, no line
                         outs[k] = expr
                         continue
-                    self.emit(f"{name} = {expr}")
+                    self.emit(f"{name} = {expr}  # {op.symbol}")
             else:
                 self.emit(f"{target} = {call}")
             for p, gp, name in zip(parents, results, outs):
