@@ -48,9 +48,9 @@ def test_a_scalar_step_compiles_and_matches_eager_bitwise():
 
 
 def test_a_long_program_split_into_pieces_matches_eager_bitwise(monkeypatch):
-    from tinygrad_mlp.compile import codegen
+    from tinygrad_mlp.compile import pieces
 
-    monkeypatch.setattr(codegen, "CHUNK_LINES", 7)
+    monkeypatch.setattr(pieces, "CHUNK_LINES", 7)
     test_a_scalar_step_compiles_and_matches_eager_bitwise()
 
 

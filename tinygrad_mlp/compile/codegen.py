@@ -29,6 +29,7 @@ from ..engine.backward import checked_gradients
 from ..engine.function import normalize_output
 from ..engine.value import Value
 from . import inline
+from . import pieces as pieces_of
 from .trace import CompileError, Derived, Record, Site
 
 ndarray = np.ndarray
@@ -392,103 +393,11 @@ def generate(
     ]
     namespace = dict(gen.globals)
     lines = head[1:] + body + tail
-    if len(lines) <= CHUNK_LINES:
-        lines = head[1:] + freed(body, set(_WORD.findall(tail[0]))) + tail
+    if len(lines) <= pieces_of.CHUNK_LINES:
+        lines = head[1:] + pieces_of.freed(body, set(pieces_of.WORD.findall(tail[0]))) + tail
         pieces = ["\n".join(head[:1] + lines) + "\n"]
     else:
-        pieces = chunked(lines, CHUNK_LINES)
+        pieces = pieces_of.chunked(lines, pieces_of.CHUNK_LINES)
     for piece in pieces:  # compiled one by one: Python's compiler holds one piece at a time
         exec(compile(piece, "<compiled step>", "exec"), namespace)
     return "\n".join(pieces), namespace["step"], gen
-
-
-def _names(line: str) -> tuple[list[str], list[str]]:
-    """The names a generated line defines and the words it reads."""
-    code = line.split("  # ", 1)[0].strip()
-    target, _, expr = code.partition(" = ")
-    defined = [n.strip() for n in target.replace("(", "").replace(")", "").split(",")]
-    return [n for n in defined if n and n != "_"], _WORD.findall(expr)
-
-
-def freed(body: list[str], keep: set[str]) -> list[str]:
-    """The body with `del` after the last use of each array it makes, so that a step's peak
-    memory is what is alive at once, not everything it ever computed."""
-    defined: set[str] = set()
-    last: dict[str, int] = {}
-    for i, line in enumerate(body):
-        made, read = _names(line)
-        for word in read:
-            if word in defined:
-                last[word] = i
-        for name in made:
-            defined.add(name)
-            last.setdefault(name, i)
-    ends: dict[int, list[str]] = {}
-    for name, i in last.items():
-        if name not in keep:
-            ends.setdefault(i, []).append(name)
-    out = []
-    for i, line in enumerate(body):
-        out.append(line)
-        if not line.lstrip().startswith("#") and i in ends:
-            out.append(f"    del {', '.join(sorted(ends[i]))}")
-    return out
-
-
-# Python's compiler needs memory and time that grow faster than the length of one function
-# (a 130k-line function of the scalar demo took 5 s and 600 MiB): a long program is split into
-# functions of this many lines, compiled one at a time.
-CHUNK_LINES = 2000
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-
-
-def chunked(lines: list[str], size: int) -> list[str]:
-    """A long body as several functions run one after the other. A name a later piece uses is
-    handed over in a list `V`: stored at the end of the piece that defines it last, loaded at
-    the start of the piece that uses it; all other names stay locals (the fast kind)."""
-    pieces = [lines[i : i + size] for i in range(0, len(lines), size)]
-    defined_in: dict[str, int] = {}
-    loads: list[list[str]] = [[] for _ in pieces]
-    exported: list[dict[str, int]] = [{} for _ in pieces]
-    slot: dict[tuple[str, int], int] = {}
-    for k, piece in enumerate(pieces):
-        loaded: set[str] = set()
-        for line in piece:
-            code = line.split("  # ", 1)[0]
-            target, _, expr = code.strip().partition(" = ")
-            if code.strip().startswith("return "):
-                target, expr = "", code.strip()[len("return ") :]
-            for word in _WORD.findall(expr):
-                j = defined_in.get(word)
-                if j is not None and j < k and word not in loaded:
-                    key = (word, j)
-                    if key not in slot:
-                        slot[key] = len(slot)
-                        exported[j][word] = slot[key]
-                    loads[k].append(f"    {word} = V[{slot[key]}]")
-                    loaded.add(word)
-            for name in target.replace("(", "").replace(")", "").split(","):
-                name = name.strip()
-                if name and name != "_":
-                    defined_in[name] = k
-                    loaded.add(name)
-    out = []
-    for k, piece in enumerate(pieces):
-        stores = [f"    V[{n}] = {name}" for name, n in exported[k].items()]
-        out.append(
-            "\n".join([f"def step_part{k}(V, inputs, parameters):", *loads[k], *piece, *stores])
-            + "\n"
-        )
-    calls = [f"    step_part{k}(V, inputs, parameters)" for k in range(len(pieces) - 1)]
-    out.append(
-        "\n".join(
-            [
-                "def step(inputs, parameters):",
-                f"    V = [None] * {len(slot)}",
-                *calls,
-                f"    return step_part{len(pieces) - 1}(V, inputs, parameters)",
-            ]
-        )
-        + "\n"
-    )
-    return out
