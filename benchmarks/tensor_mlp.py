@@ -22,10 +22,10 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_mlp import MLP, losses, optim
+from tinygrad_mlp import MLP, compile_step, losses, optim
 
 from .numpy_mlp import NumpyMLP
-from .timing import Row, Workload, interleaved, missing_note, optional
+from .timing import Row, Workload, interleaved, missing_note, optional, peak_memory
 
 NAME = "tensor"
 LEARNING_RATE = 0.01
@@ -88,6 +88,51 @@ def engine_step(model: MLP, size: Size) -> Callable[[np.ndarray, np.ndarray], fl
     return training_step(model, LOSS_FUNCTIONS[size.loss], opt)
 
 
+def compiled_step(model: MLP, size: Size) -> Callable[[np.ndarray, np.ndarray], float]:
+    """The same step compiled (`compile_step`), traced before the clock starts."""
+    opt = optim.SGD(model.parameters(), lr=LEARNING_RATE)
+    loss_fn = LOSS_FUNCTIONS[size.loss]
+    return compile_step(lambda x, target: loss_fn(model(x), target), opt)
+
+
+# Compiled targets (issue 9): compiled step / numpy by hand, and compiled / JAX jit.
+COMPILED_TARGETS = {"tiny": 0.8, "digits": 1.0, "large": 1.02}
+
+
+def jax_step(jax: Any, model: MLP, size: Size, dtype: Any) -> Callable[..., float]:
+    """The same network and SGD update in JAX, one `jax.jit` of loss, grad and update."""
+    jnp = jax.numpy
+    if dtype == "float64":
+        jax.config.update("jax_enable_x64", True)
+    params = [(jnp.asarray(W), jnp.asarray(b)) for W, b in weights_of(model)]
+
+    def loss(params: Any, x: Any, target: Any) -> Any:
+        h = x
+        for i, (W, b) in enumerate(params):
+            h = h @ W + b
+            if i < len(params) - 1:
+                h = jnp.maximum(h, 0)
+        if size.loss == "mse":
+            return jnp.mean((h - target) ** 2)
+        logp = jax.nn.log_softmax(h, axis=-1)
+        return -jnp.mean(jnp.take_along_axis(logp, target[:, None], axis=1))
+
+    @jax.jit
+    def update(params: Any, x: Any, target: Any) -> Any:
+        value, grads = jax.value_and_grad(loss)(params, x, target)
+        new = [(W - LEARNING_RATE * gW, b - LEARNING_RATE * gb)
+               for (W, b), (gW, gb) in zip(params, grads)]
+        return new, value
+
+    state = {"params": params}
+
+    def step(x: Any, target: Any) -> float:
+        state["params"], value = update(state["params"], x, target)
+        return float(value)
+
+    return step
+
+
 def numpy_step(model: MLP, size: Size) -> Callable[[np.ndarray, np.ndarray], float]:
     net = NumpyMLP(weights_of(model))
     return lambda x, target: net.step(x, target, size.loss, LEARNING_RATE)
@@ -116,7 +161,20 @@ def contestants(size: Size, dtype: str, torch: Any = None) -> dict[str, Callable
     model = engine_model(size, dtype)
     x, target = batch(size, dtype)
     ours, by_hand = engine_step(model, size), numpy_step(model, size)
-    cases = {"ours": lambda: ours(x, target), "numpy by hand": lambda: by_hand(x, target)}
+    compiled = compiled_step(engine_model(size, dtype), size)
+    for _ in range(3):  # two traces, then the program runs
+        compiled(x, target)
+    cases = {
+        "ours": lambda: ours(x, target),
+        "numpy by hand": lambda: by_hand(x, target),
+        "ours compiled": lambda: compiled(x, target),
+    }
+    jax = optional("jax")
+    if jax is not None:
+        theirs_jax = jax_step(jax, model, size, dtype)
+        jx, jt = jax.numpy.asarray(x), jax.numpy.asarray(target)
+        theirs_jax(jx, jt)  # compiled by jit before the clock starts
+        cases["jax jit"] = lambda: theirs_jax(jx, jt)
     if torch is not None:
         theirs = torch_step(torch, model, size, dtype)
         tx, tt = torch.from_numpy(x), torch.from_numpy(target)
@@ -180,6 +238,48 @@ def run(quick: bool = False) -> Workload:
                         target=target,
                     )
                 )
+            for baseline, target in (
+                ("numpy by hand", COMPILED_TARGETS[size.name]),
+                ("jax jit", 1.0 if size.name != "large" else None),
+            ):
+                theirs = times[baseline] / steps if baseline in times else None
+                result.rows.append(
+                    Row(
+                        NAME,
+                        f"{size.name} {dtype} compiled step",
+                        times["ours compiled"] / steps,
+                        baseline,
+                        theirs,
+                        target=target,
+                    )
+                )
+    large = SIZES[-1]
+    for dtype in ("float32", "float64"):
+        model = engine_model(large, dtype)
+        x, target = batch(large, dtype)
+        compiled = compiled_step(model, large)
+        for _ in range(3):
+            compiled(x, target)
+        by_hand = numpy_step(engine_model(large, dtype), large)
+        by_hand(x, target)
+        result.rows.append(
+            Row(
+                NAME,
+                f"large {dtype} compiled step, peak memory",
+                peak_memory(lambda: compiled(x, target)),  # noqa: B023
+                "numpy by hand",
+                peak_memory(lambda: by_hand(x, target)),  # noqa: B023
+                unit="B",
+                target=1.25,
+            )
+        )
+    for size in SIZES:
+        seconds, steps = trace_cost(size, "float32")
+        result.notes.append(
+            f"{NAME}: {size.name} float32 compiled step, one-time cost of its two traces "
+            f"(eager steps, recording, code generation, the check against eager): "
+            f"{seconds * 1e3:.1f} ms, {steps:.1f} eager steps' worth"
+        )
     for size in SIZES[:2]:
         p = phases(size, "float32", 50 if quick else 300)
         result.notes.append(
@@ -188,6 +288,23 @@ def run(quick: bool = False) -> Workload:
             f"{p['opt'] * 1e6:.0f} µs; numpy by hand, whole step {p['numpy'] * 1e6:.0f} µs"
         )
     return result
+
+
+def trace_cost(size: Size, dtype: str) -> tuple[float, float]:
+    """Seconds of the two tracing calls of a compiled step, and that in eager steps."""
+    model = engine_model(size, dtype)
+    x, target = batch(size, dtype)
+    step = compiled_step(model, size)
+    start = time.perf_counter()
+    step(x, target)
+    step(x, target)
+    seconds = time.perf_counter() - start
+    eager = engine_step(engine_model(size, dtype), size)
+    start = time.perf_counter()
+    for _ in range(5):
+        eager(x, target)
+    per_step = (time.perf_counter() - start) / 5
+    return seconds, seconds / per_step
 
 
 def _repeat(fn: Callable[[], Any], times: int) -> Callable[[], None]:

@@ -20,6 +20,7 @@ from .engine import (
     no_grad,
     unbroadcast,
 )
+from .compile import CompileError, compile_step
 from .gradcheck import GradcheckError, KinkWarning, check_graph, gradcheck, gradgradcheck
 from .drawing import draw_graph
 from .explain import explain
@@ -30,6 +31,7 @@ from .ops import Function, concat, maximum, minimum, stack, where
 __version__ = "0.1.0"
 
 __all__ = [
+    "CompileError",
     "Function",
     "GradcheckError",
     "KinkWarning",
@@ -41,6 +43,7 @@ __all__ = [
     "Value",
     "arange",
     "check_graph",
+    "compile_step",
     "concat",
     "data",
     "detect_anomaly",

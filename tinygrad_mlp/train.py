@@ -25,6 +25,7 @@ import numpy as np
 from . import checks
 from .data import batches, one_hot, train_test_split
 from .engine import Value, no_grad
+from .fit_step import LastFiniteWeights, compiled_step, train_step
 from .labels import LabelError, class_labels, is_zero_one
 from .losses import LOSSES, accuracy
 from .nn import Module, evaluation_mode
@@ -187,7 +188,7 @@ class _Task:
         return accuracy(outputs, self.labels[idx], self.threshold)
 
 
-def _evaluate_task(model: Module, task: _Task) -> dict[str, float]:
+def _evaluate_task(model: Module, task: Any) -> dict[str, float]:
     everything = slice(None)
     with no_grad(), evaluation_mode(model):
         outputs = model(task.X)
@@ -237,6 +238,7 @@ def fit(
     progress: bool = True,
     scheduler: Any = None,
     patience: int | None = None,
+    compile: bool = True,
 ) -> History:
     """Train `model` on (X, y) and return the `History` of loss and metrics per epoch.
 
@@ -251,6 +253,9 @@ def fit(
     - `validation_split` holds out that fraction of (X, y), or `validation_data=(X_val, y_val)`
       is used; its loss and accuracy are computed after each epoch under `no_grad`.
     - `progress` shows a tqdm bar with the epoch, loss and accuracy.
+    - `compile` runs each step as a compiled program (`compile_step`), with the same results
+      as the eager loop; a step that cannot be compiled falls back to the eager loop
+      (`compile=False`: always the eager loop).
     - `scheduler`: a learning-rate schedule (`schedules.StepLR(opt, 10)`, made on the optimizer
       passed as `optimizer`) or a function of the optimizer that makes one; stepped after every
       epoch. The history then has "lr", the learning rate each epoch trained with.
@@ -302,6 +307,8 @@ def fit(
     # imported when first used, so that `import tinygrad_mlp` stays light
     from tqdm.auto import tqdm  # type: ignore[import-untyped]
 
+    step = compiled_step(model, task, opt) if compile else None
+    keeper = LastFiniteWeights(params)
     history = History()
     bar = tqdm(range(1, epochs + 1), desc="training", unit="epoch", disable=not progress)
     for epoch in bar:
@@ -310,18 +317,19 @@ def fit(
         lr_now = opt.lr
         model.train()
         for Xb, idx in batches(task.X[train_idx], train_idx, batch_size, shuffle, seed=rng):
-            outputs = model(Xb)
-            batch_loss = task.loss_fn(outputs, task.targets(idx))
-            value = batch_loss.item()
-            if not math.isfinite(value):  # before the step: the weights are still finite
+            keeper.save()
+            value, outputs = train_step(step, model, task, opt, Xb, idx)
+            if value is None:  # could not be compiled: the eager loop from here on
+                step = None
+                value, outputs = train_step(step, model, task, opt, Xb, idx)
+            if not math.isfinite(value):
+                keeper.restore()  # the weights before this step: the last finite ones
                 model.eval()
                 raise FloatingPointError(
                     f"the training loss became {value} in epoch {epoch}; lower the learning "
                     f"rate (now {opt.lr}) or check the data for nan or inf"
                 )
-            opt.zero_grad()
-            batch_loss.backward()
-            _finite_step(opt, params, epoch, model)
+            keeper.check(epoch, opt, model)
             total_loss += value if summed else value * len(idx)
             if task.labels is not None:
                 correct += task.accuracy(outputs, idx) * len(idx)
@@ -372,19 +380,3 @@ def _make_scheduler(scheduler: Any, opt: Optimizer) -> Any:
             "optimizer as optimizer=, or scheduler=lambda opt: StepLR(opt, ...)"
         )
     return scheduler
-
-
-def _finite_step(opt: Optimizer, params: list[Value], epoch: int, model: Module) -> None:
-    """`opt.step()`, undone (and a FloatingPointError raised) if it made a weight nan or inf."""
-    before = [p.data if p.is_scalar else np.array(p.data) for p in params]
-    opt.step()
-    for p in params:
-        if not np.all(np.isfinite(p.data)):
-            for q, old in zip(params, before):
-                q.data = old
-            model.eval()
-            raise FloatingPointError(
-                f"a step in epoch {epoch} made {p.label or 'a weight'} nan or inf (the gradients "
-                f"overflowed); the weights before it are kept. Lower the learning rate (now "
-                f"{opt.lr}) or scale the data"
-            )

@@ -55,7 +55,7 @@ def backward(root: Value, grad: Any = None, create_graph: bool = False) -> None:
                 held.add(id(g))
                 leaf.grad = g
             else:
-                leaf.grad = _array_sum(current, g)
+                leaf.grad = array_sum(current, g)
         else:
             if leaf._data.__class__ is float:
                 leaf._reached = True  # see Value.has_grad
@@ -354,10 +354,10 @@ def add_gradient(leaves: list[Value], op: type, i: int, parent: Value, g: Any) -
         if parent._op is None:
             leaves.append(parent)
     else:
-        parent._g = _array_sum(current, g) if g.__class__ is ndarray else current + g
+        parent._g = array_sum(current, g) if g.__class__ is ndarray else current + g
 
 
-def _array_sum(a: Any, b: ndarray) -> Any:
+def array_sum(a: Any, b: ndarray) -> Any:
     """a + b, kept an array: numpy turns the sum of two 0-d arrays into a numpy scalar."""
     total = a + b
     return total if total.__class__ is ndarray or isinstance(total, Value) else np.asarray(total)

@@ -30,6 +30,22 @@ ndarray = np.ndarray
 _COMPARABLE = (int, float, bool, np.number, np.bool_, ndarray, list)
 
 
+class Reads:
+    """Who is told when Python reads the data of a Value (`data`, `item()`, `float()`,
+    `numpy()`, `tolist()`, `bool()`, `int()`, `round()`, a format spec, `np.asarray`): nobody
+    (None), except while `compile_step` traces a step, whose hook refuses a read that would make
+    the step depend on values (see compile/trace.py). Not on any hot path: the engine itself
+    reads `_data`."""
+
+    hook: Any = None
+
+
+def told_of_read(value: Any, what: str) -> None:
+    """Tell `Reads.hook`, if any, that Python reads `value`'s data by `what`."""
+    if Reads.hook is not None:
+        Reads.hook(value, what)
+
+
 class PythonProtocols:
     """Comparisons, truth, `int`, `round`, `format`, `np.asarray` and `tolist` for `Value`."""
 
@@ -75,12 +91,14 @@ class PythonProtocols:
         >>> Value([[1, 2], [3, 4]]).tolist(), Value(2.5).tolist()
         ([[1.0, 2.0], [3.0, 4.0]], 2.5)
         """
+        told_of_read(self, "tolist()")
         data = self._data
         return data if data.__class__ is float else data.tolist()
 
     # -- Python's protocols: as for a numpy array, never a silent wrong answer --------------
 
     def _single(self, what: str) -> float:
+        told_of_read(self, what)
         if self._data.__class__ is float:
             return self._data
         if self._data.size != 1:
@@ -101,6 +119,7 @@ class PythonProtocols:
             ...
         ValueError: the truth value of a Value with 2 elements is ambiguous: use ...
         """
+        told_of_read(self, "bool()")
         data = self._data
         if data.__class__ is float:
             return data != 0.0
@@ -133,6 +152,7 @@ class PythonProtocols:
                 f"({_shape_words(self)}) would drop it from the graph: use v.numpy() for a copy "
                 f"of its data, or v.detach() for a constant"
             )
+        told_of_read(self, "np.asarray()")
         if copy:
             return np.array(self._data, dtype=dtype)
         return np.asarray(self._data, dtype=dtype)

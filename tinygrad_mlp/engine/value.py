@@ -24,7 +24,7 @@ import numpy as np
 
 from .data import as_data
 from .methods import TensorMethods
-from .protocols import PythonProtocols
+from .protocols import PythonProtocols, Reads, told_of_read
 
 ndarray = np.ndarray
 
@@ -107,6 +107,8 @@ class Value(PythonProtocols, TensorMethods):
         converted (and copied) like `Value(...)`'s, and a backward pass through an operation
         that used the old data raises `StaleDataError` instead of giving a wrong gradient.
         """
+        if Reads.hook is not None:  # inline: `data` is read often
+            Reads.hook(self, "data")
         return self._data
 
     @data.setter
@@ -206,6 +208,7 @@ class Value(PythonProtocols, TensorMethods):
 
     def item(self) -> float:
         """The data of a single-element Value as a Python float."""
+        told_of_read(self, "item()")
         if self._data.__class__ is float:
             return self._data
         if self._data.size != 1:
@@ -214,6 +217,7 @@ class Value(PythonProtocols, TensorMethods):
 
     def numpy(self) -> ndarray:
         """The data as a new, writable numpy array (a 0-d array for a scalar)."""
+        told_of_read(self, "numpy()")
         return np.array(self._data)
 
     # -- gradients ---------------------------------------------------------------------------
