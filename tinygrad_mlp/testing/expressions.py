@@ -115,6 +115,9 @@ class OpKind:
     params: Callable[[int], list[dict[str, Any]]] = _no_params
     elementwise: bool = True
     kink: bool = False
+    # Inputs of one shape only: a kink of a broadcast input is one kink per copy, summed, which
+    # a kink-aware finite difference cannot tell apart from a wrong gradient.
+    same_shapes: bool = False
 
 
 OPS: tuple[OpKind, ...] = (
@@ -142,7 +145,12 @@ OPS: tuple[OpKind, ...] = (
     ),
     OpKind("elu", 1, Value.elu, _monotone(lambda x: x if x > 0 else math.expm1(x)), kink=True),
     OpKind(
-        "maximum", 2, Value.maximum, lambda s, a, b: (max(a.lo, b.lo), max(a.hi, b.hi)), kink=True
+        "maximum",
+        2,
+        Value.maximum,
+        lambda s, a, b: (max(a.lo, b.lo), max(a.hi, b.hi)),
+        kink=True,
+        same_shapes=True,
     ),
     OpKind("abs", 1, Value.abs, _absolutes, kink=True),
     OpKind(
@@ -251,6 +259,8 @@ def try_step(
     """
     ins = [bounds[i] for i in args]
     if not op.allowed(*ins):
+        return None
+    if op.same_shapes and len({shapes[i] for i in args}) > 1:
         return None
     with no_grad():
         trial = [Value(1.0 if shapes[i] is None else np.ones(shapes[i])) for i in args]
