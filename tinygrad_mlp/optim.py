@@ -88,16 +88,20 @@ class Optimizer:
         `.grad` is None; for a scalar, see `Value.has_grad`): weight decay and momentum do not
         move it either, as in PyTorch.
         """
+        update = self._update
         for i, p in enumerate(self.params):
-            if not p.has_grad:
-                continue
             g = p.grad
-            if isinstance(g, Value):  # left by backward(create_graph=True)
+            if g is None or (g.__class__ is float and not p.has_grad):
+                continue
+            if g.__class__ is Value:  # left by backward(create_graph=True)
                 g = g.data
-            if p.is_scalar:
-                p.data = float(p.data - self._update(i, np.float64(p.data), np.float64(g)))
+            w = p.data
+            if w.__class__ is float:
+                p.data = float(w - update(i, np.float64(w), np.float64(g)))
             else:  # in place, into the parameter's own array (never the caller's)
-                p.sub_(self._update(i, p.data, np.asarray(g, dtype=p.dtype)))
+                if g.dtype is not w.dtype:  # one object per builtin dtype
+                    g = g.astype(w.dtype)
+                p.sub_(update(i, w, g))
 
     def _update(self, i: int, w: Any, g: Any) -> Any:
         """The amount to subtract from parameter i, whose data is `w` and gradient `g`."""

@@ -16,7 +16,8 @@ def as_data(x: Any, dtype: Any = None, copy: bool = False) -> float | ndarray:
     Integers and booleans become floats (float64 unless `dtype` says otherwise). Complex
     numbers, strings and other objects are refused with a `TypeError` that names the type.
     Arrays are copied when `copy` is true (a parameter never shares memory with the caller's
-    array) and otherwise wrapped in a read-only view (the caller's array keeps its flags).
+    array) and otherwise wrapped in a read-only view (the caller's array keeps its flags); a
+    copy is a read-only view too, of a private array.
 
     >>> as_data(3)
     3.0
@@ -48,7 +49,9 @@ def as_data(x: Any, dtype: Any = None, copy: bool = False) -> float | ndarray:
     if dtype is None:
         dtype = arr.dtype if arr.dtype in FLOAT_DTYPES else np.dtype(np.float64)
     if copy or arr.dtype != dtype:
-        arr = np.array(arr, dtype=dtype)  # a new array: the caller's is never written
+        # A new array (the caller's is never written), held through a read-only view: its
+        # `.base`, writable, is the array only `Value.sub_` writes into (see there).
+        arr = np.array(arr, dtype=dtype).view()
     else:
         arr = arr.view()  # ours to mark read-only, without touching the caller's flags
     arr.setflags(write=False)

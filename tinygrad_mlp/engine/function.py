@@ -94,8 +94,12 @@ class Function:
         """Run the operation on Values (or numbers and arrays, taken as constants)."""
         if not inputs:
             raise TypeError(f"{cls.__name__}.apply needs at least one input")
-        like = next((v for v in inputs if v.__class__ is Value), None)
-        values = tuple(v if v.__class__ is Value else lift(v, like) for v in inputs)
+        values = inputs
+        for x in inputs:
+            if x.__class__ is not Value:  # numbers and arrays become constants like the Values
+                like = next((v for v in inputs if v.__class__ is Value), None)
+                values = tuple(v if v.__class__ is Value else lift(v, like) for v in inputs)
+                break
         try:
             out = cls.forward(*[v._data for v in values], **params)
         except (ValueError, TypeError, IndexError) as exc:
@@ -166,6 +170,8 @@ def apply_unary(op: type[Function], a: Value) -> Value:
 def normalize_output(op: type, inputs: Sequence[Value], out: Any) -> float | ndarray:
     """Scalars in give a Python float out; anything else a read-only array (never a numpy
     scalar, never a Value)."""
+    if out.__class__ is ndarray and out.ndim and out.dtype.char in "fd":  # the usual tensor
+        return out
     if out.__class__ is not ndarray or not out.ndim:
         if all(v._data.__class__ is float for v in inputs) and (
             isinstance(out, (float, int, np.floating, np.integer))
@@ -179,7 +185,6 @@ def normalize_output(op: type, inputs: Sequence[Value], out: Any) -> float | nda
     if out.dtype not in FLOAT_DTYPES:
         dtypes = {v._data.dtype for v in inputs if v._data.__class__ is ndarray}
         out = out.astype(np.float32 if dtypes == {np.dtype(np.float32)} else np.float64)
-    out.setflags(write=False)  # see value.py: data cannot change behind the graph's back
     return out
 
 

@@ -23,6 +23,14 @@ _modes: ContextVar[tuple[Any, ...]] = ContextVar(  # (bool, bool, Scope | None)
 current_modes = _modes.get  # () -> (grad_enabled, anomaly, scope) of this thread
 
 
+def set_scope(scope: Any) -> Any:
+    """Make `scope` the current thread's module call; returns the one it replaces. (`set_mode`
+    for the scope, without its slicing: every module call enters and leaves a scope.)"""
+    grad_enabled, anomaly, previous = current_modes()
+    _modes.set((grad_enabled, anomaly, scope))
+    return previous
+
+
 def set_mode(position: int, value: Any) -> Any:
     """Set one of the current thread's modes; returns the value it had."""
     now = current_modes()

@@ -155,7 +155,10 @@ class PythonProtocols:
         told_of_read(self, "np.asarray()")
         if copy:
             return np.array(self._data, dtype=dtype)
-        return np.asarray(self._data, dtype=dtype)
+        data = self._data
+        if data.__class__ is not float:
+            data.setflags(write=False)  # leaving the engine: see Value.data
+        return np.asarray(data, dtype=dtype)
 
     # Comparisons work elementwise, as in numpy and PyTorch, and give constant 0/1 data (a mask
     # for `where`, or a truth for `if`); they are not differentiable. Values stay hashable by

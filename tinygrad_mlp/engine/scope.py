@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .modes import SCOPE, current_modes, set_mode
+from .modes import SCOPE, current_modes, set_scope
 
 
 class Scope:
@@ -53,11 +53,11 @@ class module_scope:  # lower case: used like the function-style context managers
 
     def __enter__(self) -> Scope:
         scope = Scope(self.module, self.name, current_modes()[SCOPE])
-        self.previous = set_mode(SCOPE, scope)
+        self.previous = set_scope(scope)
         return scope
 
     def __exit__(self, *exc: object) -> None:
-        set_mode(SCOPE, self.previous)
+        set_scope(self.previous)
 
 
 def current_scope() -> Scope | None:

@@ -10,8 +10,9 @@ Two promises shape the code:
 * Speed on scalars. A node is an object with `__slots__` and a tuple of parents, with no
   closure (a closure that refers to its own node is a reference cycle, freed only by the cyclic
   garbage collector). Python floats are never turned into numpy scalars.
-* No silent wrong gradient from changed data. A tensor's array is read-only, so it cannot be
-  changed in place behind the graph's back; assigning `.data` (or `sub_`, what optimizers use)
+* No silent wrong gradient from changed data. A tensor's array is read-only wherever code
+  outside the engine can reach it (a leaf's from the start, an op result's from the first
+  read of `.data`), so it cannot be changed in place behind the graph's back; assigning `.data` (or `sub_`, what optimizers use)
   stamps the change, and a backward pass through a node recorded before the change raises
   `StaleDataError` naming the Value.
 """
@@ -60,6 +61,7 @@ class Value(PythonProtocols, TensorMethods):
         "_g",  # this Value's gradient during a backward pass (see backward.py), else None
         "_changed_at",  # set only when data is assigned: see `data`
         "_reached",  # set only on a scalar leaf a backward pass reached: see `has_grad`
+        "_owner",  # set only on a tensor parameter: the array behind `_data`, see `sub_`
         "__weakref__",
     )
     # The slots' types, for the type checker only (annotations make no class attributes).
@@ -93,6 +95,8 @@ class Value(PythonProtocols, TensorMethods):
             raise TypeError("Value(...) got a Value; use v.detach() for a constant copy of it")
         flag = bool(requires_grad)
         node = leaf(as_data(data, dtype, copy=flag), flag)
+        if flag and node._data.__class__ is not float:
+            node._owner = node._data.base  # the private array behind the read-only view
         if label is not None:
             node._label = label
         return node
@@ -109,7 +113,13 @@ class Value(PythonProtocols, TensorMethods):
         """
         if Reads.hook is not None:  # inline: `data` is read often
             Reads.hook(self, "data")
-        return self._data
+        data = self._data
+        if data.__class__ is not float and (self._op is not None or not self.requires_grad):
+            # Locked here, where the array leaves the engine (which never writes an array it
+            # made): an op's result stays writable inside, at no cost per node. A parameter's
+            # array is locked from the start (`as_data`, `sub_`, `requires_grad_`).
+            data.setflags(write=False)
+        return data
 
     @data.setter
     def data(self, new: Any) -> None:
@@ -118,7 +128,8 @@ class Value(PythonProtocols, TensorMethods):
         dtype = None if self._data.__class__ is float else self._data.dtype
         if dtype is not None and isinstance(new, (int, float)):
             new = np.full(self._data.shape, new)
-        self._data = as_data(new, dtype, copy=True)
+        self._data = data = as_data(new, dtype, copy=True)
+        self._owner = None if data.__class__ is float else data.base
         stamp_change(self)
 
     def sub_(self, delta: Any) -> Value:
@@ -128,16 +139,14 @@ class Value(PythonProtocols, TensorMethods):
         a copy when this Value owns it.
         """
         data = self._data
+        owner = getattr(self, "_owner", None)  # set for a parameter: see `__new__`, `data`
         if data.__class__ is float:
             self._data = data - float(delta)
-        elif data.base is None:  # our own array: unlock it for this one update
-            data.setflags(write=True)
-            try:
-                np.subtract(data, delta, out=data, casting="same_kind")
-            finally:
-                data.setflags(write=False)
-        else:  # a view of memory we do not own: never written, replaced instead
-            self._data = as_data(data - delta, data.dtype, copy=False)
+        elif owner is not None:  # our private array, seen through the read-only `_data`
+            np.subtract(owner, delta, out=owner)
+        else:  # memory we do not own (a constant's): never written, replaced by a new array
+            self._data = data = as_data(data - delta, data.dtype, copy=True)
+            self._owner = data.base
         stamp_change(self)
         return self
 
@@ -257,6 +266,8 @@ class Value(PythonProtocols, TensorMethods):
         """Set `requires_grad` in place (leaves only) and return self."""
         if self._op is not None and not flag:
             raise ValueError("requires_grad can only be turned off on a leaf; use detach()")
+        if self._data.__class__ is not float:
+            self._data.setflags(write=False)  # a parameter's array is locked: see `data`
         self.requires_grad = flag
         return self
 
