@@ -9,7 +9,9 @@
 from __future__ import annotations
 
 from . import data, losses, optim  # submodules: data.moons, losses.hinge, optim.SGD, ...
+from .compile import CompileError, compile_step
 from .creation import arange, eye, full, ones, ones_like, rand, randn, zeros, zeros_like
+from .drawing import draw_graph
 from .engine import (
     StaleDataError,
     Value,
@@ -20,10 +22,8 @@ from .engine import (
     no_grad,
     unbroadcast,
 )
-from .compile import CompileError, compile_step
-from .gradcheck import GradcheckError, KinkWarning, check_graph, gradcheck, gradgradcheck
-from .drawing import draw_graph
 from .explain import explain
+from .gradcheck import GradcheckError, KinkWarning, check_graph, gradcheck, gradgradcheck
 from .interop import export_onnx
 from .nn import MLP, Layer, Module, Neuron
 from .ops import Function, concat, maximum, minimum, stack, where

@@ -12,8 +12,8 @@ Two promises shape the code:
   garbage collector). Python floats are never turned into numpy scalars.
 * No silent wrong gradient from changed data. A tensor's array is read-only wherever code
   outside the engine can reach it (a leaf's from the start, an op result's from the first
-  read of `.data`), so it cannot be changed in place behind the graph's back; assigning `.data` (or `sub_`, what optimizers use)
-  stamps the change, and a backward pass through a node recorded before the change raises
+  read of `.data`), so it cannot be changed in place behind the graph's back; assigning
+  `.data` (or `sub_`, what optimizers use) stamps the change, and a backward pass through a node recorded before the change raises
   `StaleDataError` naming the Value.
 """
 
