@@ -13,8 +13,8 @@ Two promises shape the code:
 * No silent wrong gradient from changed data. A tensor's array is read-only wherever code
   outside the engine can reach it (a leaf's from the start, an op result's from the first
   read of `.data`), so it cannot be changed in place behind the graph's back; assigning
-  `.data` (or `sub_`, what optimizers use) stamps the change, and a backward pass through a node recorded before the change raises
-  `StaleDataError` naming the Value.
+  `.data` (or `sub_`, what optimizers use) stamps the change, and a backward pass through a
+  node recorded before the change raises `StaleDataError` naming the Value.
 """
 
 from __future__ import annotations
