@@ -11,8 +11,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from tests.helpers.drawing import all_values, expected_counts, read_dot, svg_counts, svg_text
 
+from tests.helpers.drawing import all_values, expected_counts, read_dot, svg_counts, svg_text
 from tinygrad_mlp import draw_graph
 from tinygrad_mlp.drawing.style import grad_colour
 

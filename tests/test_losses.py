@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-from tests.helpers.numeric import assert_grads_match
 
+from tests.helpers.numeric import assert_grads_match
 from tinygrad_mlp import Value, losses
 
 

@@ -129,7 +129,7 @@ class Value(PythonProtocols, TensorMethods):
         if dtype is not None and isinstance(new, (int, float)):
             new = np.full(self._data.shape, new)
         self._data = data = as_data(new, dtype, copy=True)
-        self._owner = None if data.__class__ is float else data.base
+        self._owner = data.base if isinstance(data, ndarray) else None
         stamp_change(self)
 
     def sub_(self, delta: Any) -> Value:
@@ -145,8 +145,9 @@ class Value(PythonProtocols, TensorMethods):
         elif owner is not None:  # our private array, seen through the read-only `_data`
             np.subtract(owner, delta, out=owner)
         else:  # memory we do not own (a constant's): never written, replaced by a new array
-            self._data = data = as_data(data - delta, data.dtype, copy=True)
-            self._owner = data.base
+            fresh = as_data(data - delta, data.dtype, copy=True)
+            assert isinstance(fresh, ndarray)  # an array in, an array out
+            self._data, self._owner = fresh, fresh.base
         stamp_change(self)
         return self
 
