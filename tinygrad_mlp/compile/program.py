@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from ..engine import Value, is_anomaly_enabled, is_grad_enabled
-from ..engine.backward import array_sum
+from ..engine.backward import store_leaf_gradients
 from .codegen import generate
 from .trace import (
     CompileError,
@@ -90,27 +90,7 @@ class Program:
 
 def store_gradients(params: list[Value], grads: Any) -> None:
     """Put a step's gradients into `.grad`, as `Value.backward` does for leaves."""
-    held: set[int] = set()
-    g: Any
-    for p, g in zip(params, grads):
-        if g is None:
-            continue
-        current = p.grad
-        if g.__class__ is ndarray:
-            if current is None:
-                if g.base is not None or id(g) in held:
-                    g = g.copy()
-                held.add(id(g))
-                p.grad = g
-            else:
-                p.grad = array_sum(current, g)
-        else:
-            if p._data.__class__ is float:
-                p._reached = True
-            if current is None or (current.__class__ is float and current == 0.0):
-                p.grad = g
-            else:
-                p.grad = current + g
+    store_leaf_gradients(params, list(grads))
 
 
 def _returned(loss: Any, extras: tuple) -> Any:

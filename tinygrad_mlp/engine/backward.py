@@ -41,15 +41,28 @@ def backward(root: Value, grad: Any = None, create_graph: bool = False) -> None:
             "or was computed under no_grad() or from constants only"
         )
     order, leaves = backpropagate(root, seed_gradient(root, grad), create_graph, store=True)
-    held: set[int] | None = None  # ids of arrays already held by another Value's .grad
+    found = []
     for leaf in leaves:
-        g = leaf._g
+        found.append(leaf._g)
         leaf._g = None
+    store_leaf_gradients(leaves, found, held_by=order)
+
+
+def store_leaf_gradients(
+    leaves: Sequence[Value], grads: Sequence[Any], held_by: Sequence[Value] = ()
+) -> None:
+    """Add each gradient into its leaf's `.grad` (None: not reached), each in an array of its
+    own: an array that is a view, or already held by another leaf's `.grad` or by one of
+    `held_by`'s, is copied. A compiled step stores its gradients here too."""
+    held: set[int] | None = None  # ids of the arrays held: gathered at the first array
+    for leaf, g in zip(leaves, grads):
+        if g is None:
+            continue
         current = leaf.grad
         if g.__class__ is ndarray:
             if current is None:
                 if held is None:
-                    held = {id(v.grad) for v in order}
+                    held = {id(v.grad) for v in held_by}
                 if g.base is not None or id(g) in held:
                     g = g.copy()
                 held.add(id(g))
@@ -58,7 +71,7 @@ def backward(root: Value, grad: Any = None, create_graph: bool = False) -> None:
                 leaf.grad = array_sum(current, g)
         else:
             if leaf._data.__class__ is float:
-                leaf._reached = True  # see Value.has_grad
+                leaf.note("reached", True)  # see Value.has_grad
             if current is None or (current.__class__ is float and current == 0.0):
                 leaf.grad = g
             else:
@@ -202,7 +215,7 @@ def _run(order: list[Value], leaves: list[Value], store: bool) -> None:
                 ga, gb = call_backward(op, g, [a._data, b._data], node._data, None)
             if anomaly:
                 _check_needed(op, parents, (ga, gb))
-            if ga is not None and a.requires_grad:
+            if a.requires_grad:
                 if ga.__class__ is float and a._data.__class__ is float:
                     current = a._g
                     if current is None:
@@ -211,9 +224,9 @@ def _run(order: list[Value], leaves: list[Value], store: bool) -> None:
                             push_leaf(a)
                     else:
                         a._g = current + ga
-                else:
+                elif ga is not None:
                     add_gradient(leaves, op, 0, a, ga)
-            if gb is not None and b.requires_grad:
+            if b.requires_grad:
                 if gb.__class__ is float and b._data.__class__ is float:
                     current = b._g
                     if current is None:
@@ -222,7 +235,7 @@ def _run(order: list[Value], leaves: list[Value], store: bool) -> None:
                             push_leaf(b)
                     else:
                         b._g = current + gb
-                else:
+                elif gb is not None:
                     add_gradient(leaves, op, 1, b, gb)
             continue
         if node._params is None and len(parents) == 1:

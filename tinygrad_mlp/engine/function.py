@@ -125,8 +125,11 @@ def apply_binary(op: type[Function], a: Any, b: Any) -> Value:
         out = op.forward(a._data, b._data)
     except (ValueError, TypeError, IndexError) as exc:
         raise forward_error(op, (a, b), exc) from None
-    if out.__class__ is not float:
+    if out.__class__ is float:
+        grad = 0.0
+    else:
         out = normalize_output(op, (a, b), out)
+        grad = 0.0 if out.__class__ is float else None
     grad_enabled, anomaly, scope = current_modes()  # `op_result`, for two parents
     if anomaly:
         check_finite(op, "forward", out)
@@ -135,7 +138,7 @@ def apply_binary(op: type[Function], a: Any, b: Any) -> Value:
     # this fills the same slots as `new_node`.
     node = _new(Value)
     node._data = out
-    node.grad = 0.0 if out.__class__ is float else None
+    node.grad = grad
     node._index = next_index()
     node._scope = scope
     node._g = None

@@ -32,7 +32,8 @@ class _Changes:
 
 def stamp_change(v: Value) -> None:
     """Record that `v`'s data was assigned now (on the clock of creation indices)."""
-    v._changed_at = _Changes.latest = next_index()
+    index = _Changes.latest = next_index()
+    v.note("changed_at", index)
 
 
 def latest_data_change() -> int:

@@ -52,16 +52,17 @@ class Value(PythonProtocols, TensorMethods):
         "_data",
         "grad",
         "requires_grad",
-        "_label",  # written only when a label is given: see `label`
         "_op",
         "_prev",
         "_params",
         "_index",
         "_scope",
         "_g",  # this Value's gradient during a backward pass (see backward.py), else None
-        "_changed_at",  # set only when data is assigned: see `data`
-        "_reached",  # set only on a scalar leaf a backward pass reached: see `has_grad`
-        "_owner",  # set only on a tensor parameter: the array behind `_data`, see `sub_`
+        # What few Values have, in a dict made on first need (a slot each would make every node
+        # bigger): "label"; "changed_at" (when its data was assigned, see `data`); "reached"
+        # (a backward pass reached this scalar leaf, see `has_grad`); "owner" (the private
+        # array behind a parameter's read-only data, see `sub_`). See `note` and `noted`.
+        "_rare",
         "__weakref__",
     )
     # The slots' types, for the type checker only (annotations make no class attributes).
@@ -70,15 +71,13 @@ class Value(PythonProtocols, TensorMethods):
     _data: Any
     grad: Any
     requires_grad: bool
-    _label: str | None
     _op: Any  # the Function subclass that made this node, or None for a leaf
     _prev: tuple[Value, ...]
     _params: Any
     _index: int
     _scope: Any
     _g: Any
-    _changed_at: int
-    _reached: bool
+    _rare: dict[str, Any]
 
     # numpy must hand `ndarray (op) Value` to Value's reflected operators instead of looping
     # over the array and building an array of Values.
@@ -96,10 +95,22 @@ class Value(PythonProtocols, TensorMethods):
         flag = bool(requires_grad)
         node = leaf(as_data(data, dtype, copy=flag), flag)
         if flag and node._data.__class__ is not float:
-            node._owner = node._data.base  # the private array behind the read-only view
+            node.note("owner", node._data.base)  # the private array behind the read-only view
         if label is not None:
-            node._label = label
+            node.note("label", label)
         return node
+
+    def note(self, key: str, value: Any) -> None:
+        """Remember one of the facts few Values have (see `__slots__`: `_rare`)."""
+        try:
+            self._rare[key] = value
+        except AttributeError:  # the first: the dict is made now
+            self._rare = {key: value}
+
+    def noted(self, key: str, default: Any = None) -> Any:
+        """One of the facts few Values have, or `default`."""
+        rare = getattr(self, "_rare", None)
+        return default if rare is None else rare.get(key, default)
 
     # -- data ---------------------------------------------------------------------------------
 
@@ -129,7 +140,7 @@ class Value(PythonProtocols, TensorMethods):
         if dtype is not None and isinstance(new, (int, float)):
             new = np.full(self._data.shape, new)
         self._data = data = as_data(new, dtype, copy=True)
-        self._owner = data.base if isinstance(data, ndarray) else None
+        self.note("owner", data.base if isinstance(data, ndarray) else None)
         stamp_change(self)
 
     def sub_(self, delta: Any) -> Value:
@@ -139,7 +150,7 @@ class Value(PythonProtocols, TensorMethods):
         a copy when this Value owns it.
         """
         data = self._data
-        owner = getattr(self, "_owner", None)  # set for a parameter: see `__new__`, `data`
+        owner = self.noted("owner")  # set for a parameter: see `__new__`, `data`
         if data.__class__ is float:
             self._data = data - float(delta)
         elif owner is not None:  # our private array, seen through the read-only `_data`
@@ -147,24 +158,25 @@ class Value(PythonProtocols, TensorMethods):
         else:  # memory we do not own (a constant's): never written, replaced by a new array
             fresh = as_data(data - delta, data.dtype, copy=True)
             assert isinstance(fresh, ndarray)  # an array in, an array out
-            self._data, self._owner = fresh, fresh.base
+            self._data = fresh
+            self.note("owner", fresh.base)
         stamp_change(self)
         return self
 
     def changed_since(self, index: int) -> bool:
         """True when this Value's data was assigned after the node of creation `index` was made."""
-        return getattr(self, "_changed_at", -1) > index
+        return self.noted("changed_at", -1) > index
 
     # -- what it looks like ------------------------------------------------------------------
 
     @property
     def label(self) -> str | None:
         """A name for this Value, shown in drawings and errors (modules name their parameters)."""
-        return getattr(self, "_label", None)  # unset on most nodes: one write fewer per node
+        return self.noted("label")
 
     @label.setter
     def label(self, name: str | None) -> None:
-        self._label = name
+        self.note("label", name)
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -244,8 +256,12 @@ class Value(PythonProtocols, TensorMethods):
 
     def zero_grad(self) -> None:
         """Reset this Value's gradient (0.0 for a scalar, None for a tensor)."""
-        self.grad = 0.0 if self._data.__class__ is float else None
-        self._reached = False
+        if self._data.__class__ is float:
+            self.grad = 0.0
+            if self.noted("reached"):
+                self.note("reached", False)
+        else:
+            self.grad = None
 
     @property
     def has_grad(self) -> bool:
@@ -256,7 +272,7 @@ class Value(PythonProtocols, TensorMethods):
         if g is None:
             return False
         if g.__class__ is float:
-            return g != 0.0 or getattr(self, "_reached", False)
+            return g != 0.0 or self.noted("reached", False)
         return True
 
     def detach(self) -> Value:
