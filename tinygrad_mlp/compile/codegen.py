@@ -25,7 +25,8 @@ from typing import Any
 import numpy as np
 
 from ..engine import unbroadcast
-from ..engine.backward import array_sum, checked_gradients
+from ..engine.accumulate import array_sum
+from ..engine.backward import checked_gradients
 from ..engine.function import normalize_output
 from ..engine.value import Value
 from . import inline

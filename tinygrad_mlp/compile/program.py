@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from ..engine import Value, is_anomaly_enabled, is_grad_enabled
-from ..engine.backward import store_leaf_gradients
+from ..engine.accumulate import store_leaf_gradients
 from .codegen import generate
 from .trace import (
     CompileError,

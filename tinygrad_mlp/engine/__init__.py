@@ -9,7 +9,8 @@ One file per concern, each importing only those above it in this list:
 - `node`: `new_node`, the one node constructor;
 - `function`: the `Function` base (an op's forward, backward and display) and `apply`;
 - `graph`: the graph walk (topological order, scope chains);
-- `backward`: the backward pass, `grad`, accumulation and `unbroadcast`.
+- `accumulate`: gradients as a pass collects and stores them (`unbroadcast`, the seed, leaves);
+- `backward`: the backward pass and `grad`.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from __future__ import annotations
 # value first: it completes the package's one import cycle (value -> ops -> function -> value)
 from .value import Value  # isort: skip
 from ..ops.shape import concat, stack  # noqa: E402  (kept importable from here, as before)
-from .backward import backpropagate, call_backward, grad, unbroadcast
+from .accumulate import unbroadcast
+from .backward import backpropagate, call_backward, grad
 from .data import as_data, as_float_dtype
 from .function import Function, is_shared_constant, lift
 from .graph import common_scope, scope_chain, scope_path, walk

@@ -125,9 +125,8 @@ def apply_binary(op: type[Function], a: Any, b: Any) -> Value:
         out = op.forward(a._data, b._data)
     except (ValueError, TypeError, IndexError) as exc:
         raise forward_error(op, (a, b), exc) from None
-    if out.__class__ is float:
-        grad = 0.0
-    else:
+    grad: float | None = 0.0
+    if out.__class__ is not float:
         out = normalize_output(op, (a, b), out)
         grad = 0.0 if out.__class__ is float else None
     grad_enabled, anomaly, scope = current_modes()  # `op_result`, for two parents

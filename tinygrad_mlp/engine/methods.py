@@ -1,4 +1,5 @@
-"""Value's methods for the ops of the tensor API: log1p, expm1, sin, cos, the activations
+"""Value's methods for the ops of the tensor API: sum, mean, max, softmax, log_softmax, reshape,
+transpose (swapaxes, T), log1p, expm1, sin, cos, the activations
 leaky_relu, elu, gelu and softplus, clip, maximum and minimum, min, var and std, argmax and
 argmin, flatten, squeeze, unsqueeze and broadcast_to.
 
@@ -39,6 +40,40 @@ class TensorMethods:
 
     __slots__ = ()
     _data: Any  # a Value's data: a float or a read-only array
+
+    def sum(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Value:
+        return _ops().Sum.apply(self, axis=axis, keepdims=keepdims)
+
+    def mean(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Value:
+        return _ops().Mean.apply(self, axis=axis, keepdims=keepdims)
+
+    def max(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Value:
+        return _ops().Max.apply(self, axis=axis, keepdims=keepdims)
+
+    def softmax(self, axis: int = -1) -> Value:
+        return _ops().Softmax.apply(self, axis=axis)
+
+    def log_softmax(self, axis: int = -1) -> Value:
+        return _ops().LogSoftmax.apply(self, axis=axis)
+
+    def reshape(self, *shape: Any) -> Value:
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = tuple(shape[0])
+        return _ops().Reshape.apply(self, shape=tuple(int(n) for n in shape))
+
+    def transpose(self, *axes: Any) -> Value:
+        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
+            axes = tuple(axes[0])
+        return _ops().Transpose.apply(self, axes=tuple(axes) if axes else None)
+
+    def swapaxes(self, axis1: int, axis2: int) -> Value:
+        axes = list(range(np.ndim(self._data)))
+        axes[axis1], axes[axis2] = axes[axis2], axes[axis1]
+        return _ops().Transpose.apply(self, axes=tuple(axes))
+
+    @property
+    def T(self) -> Value:
+        return _ops().Transpose.apply(self, axes=None)
 
     def __mod__(self, other: Any) -> Value:  # a % b with the sign of b, as Python's %
         return _ops().Remainder.apply(self, other)

@@ -363,42 +363,6 @@ class Value(PythonProtocols, TensorMethods):
 
     __abs__ = abs
 
-    # -- reductions and shape ---------------------------------------------------------------
-
-    def sum(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Value:
-        return Sum.apply(self, axis=axis, keepdims=keepdims)
-
-    def mean(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Value:
-        return Mean.apply(self, axis=axis, keepdims=keepdims)
-
-    def max(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Value:
-        return Max.apply(self, axis=axis, keepdims=keepdims)
-
-    def softmax(self, axis: int = -1) -> Value:
-        return Softmax.apply(self, axis=axis)
-
-    def log_softmax(self, axis: int = -1) -> Value:
-        return LogSoftmax.apply(self, axis=axis)
-
-    def reshape(self, *shape: Any) -> Value:
-        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-            shape = tuple(shape[0])
-        return Reshape.apply(self, shape=tuple(int(n) for n in shape))
-
-    def transpose(self, *axes: Any) -> Value:
-        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
-            axes = tuple(axes[0])
-        return Transpose.apply(self, axes=tuple(axes) if axes else None)
-
-    def swapaxes(self, axis1: int, axis2: int) -> Value:
-        axes = list(range(self.ndim))
-        axes[axis1], axes[axis2] = axes[axis2], axes[axis1]
-        return Transpose.apply(self, axes=tuple(axes))
-
-    @property
-    def T(self) -> Value:
-        return Transpose.apply(self, axes=None)
-
 
 # The package's one import cycle, on purpose: Value's operators need the op classes (and the
 # `apply` that runs them, the backward pass and the node constructor), and those are built on
@@ -411,23 +375,16 @@ from ..ops import (  # noqa: E402
     Exp,
     GetItem,
     Log,
-    LogSoftmax,
     MatMul,
-    Max,
-    Mean,
     Mul,
     Neg,
     Pow,
     PowConst,
     Relu,
-    Reshape,
     Sigmoid,
-    Softmax,
     Sqrt,
     Sub,
-    Sum,
     Tanh,
-    Transpose,
 )
 from .backward import backward  # noqa: E402
 from .function import apply_binary, apply_unary  # noqa: E402
