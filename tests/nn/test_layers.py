@@ -104,9 +104,9 @@ def test_predict_records_nothing() -> None:
     ("build", "message"),
     [
         (lambda: MLP(2, [3, 1], activation="swish"), "unknown activation 'swish'"),
-        (lambda: MLP(0, [3]), "nin must be a positive int, got 0"),
+        (lambda: MLP(0, [3]), "nin must be >= 1, got 0"),
         (lambda: MLP(2, []), "nouts must be a non-empty list"),
-        (lambda: MLP(2, [3, 0]), r"nouts\[1\] must be a positive int, got 0"),
+        (lambda: MLP(2, [3, 0]), r"nouts\[1\] must be >= 1, got 0"),
         (lambda: MLP(2, [3], dtype="int32"), "dtype must be one of .float32., .float64."),
         (lambda: Layer(2, 3, init="zeros"), "unknown init 'zeros'"),
         (lambda: Neuron(2, "softmax"), "softmax needs several outputs"),

@@ -58,12 +58,35 @@ def as_data(x: Any, dtype: Any = None, copy: bool = False) -> float | ndarray:
     return arr
 
 
+DTYPES = ("float32", "float64")  # what a Value, and so a module, computes in
+
+
+class DTypeError(TypeError, ValueError):
+    """A dtype that is not float32 or float64: the wrong kind (TypeError) of a value
+    (ValueError), so either `except` catches it."""
+
+
 def as_float_dtype(dtype: Any) -> np.dtype:
-    """`dtype` as float32 or float64; anything else is a `TypeError` naming the valid ones."""
+    """`dtype` as float32 or float64; anything else (None, a misspelt name, int32) is refused,
+    naming the valid ones. The one check of a dtype argument, for Values and modules alike.
+
+    >>> as_float_dtype("float32")
+    dtype('float32')
+    >>> try:
+    ...     as_float_dtype("flaot32")
+    ... except ValueError as exc:  # a DTypeError: a ValueError and a TypeError
+    ...     print(exc)
+    dtype must be one of 'float32', 'float64', got 'flaot32' (a Value holds float32 or float64)
+    """
     try:
-        dt = np.dtype(dtype)
+        dt = None if dtype is None else np.dtype(dtype)
     except TypeError:
         dt = None
-    if dt not in FLOAT_DTYPES:
-        raise TypeError(f"Value dtype must be float32 or float64, got {dtype!r}")
+    # Compared by name: `np.dtype("float64") == None` is True, so a failed parse must never
+    # reach a comparison with the valid dtypes.
+    if dt is None or dt.name not in DTYPES:
+        choices = ", ".join(repr(d) for d in DTYPES)
+        raise DTypeError(
+            f"dtype must be one of {choices}, got {dtype!r} (a Value holds float32 or float64)"
+        )
     return dt

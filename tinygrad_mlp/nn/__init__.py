@@ -21,9 +21,9 @@ made, and every parameter Value is labelled with its `named_parameters()` name (
 
 from __future__ import annotations
 
-from .arguments import DTYPES, check_activation, check_dtype, check_size
+from ..engine.data import DTYPES
 from .dropout import Dropout
-from .init import ACTIVATIONS, INITS, activate, init_weights
+from .init import ACTIVATIONS, INITS, activate, check_activation, init_weights
 from .layers import MLP, Layer, Neuron
 from .module import MODULES, Module, evaluation_mode, module_class
 from .scalar import ScalarLayer, ScalarMLP, ScalarNeuron
@@ -45,8 +45,6 @@ __all__ = [
     "Standardize",
     "activate",
     "check_activation",
-    "check_dtype",
-    "check_size",
     "evaluation_mode",
     "init_weights",
     "module_class",

@@ -127,3 +127,13 @@ def init_weights(
     else:
         raise ValueError(f"unknown init {init!r}; choose one of {', '.join(INITS)} (or None)")
     return weights.astype(dtype), bias.astype(dtype)
+
+
+def check_activation(activation: str | None, where: str) -> str:
+    """The activation's name (None means "linear"), if `ACTIVATIONS` has it."""
+    name = "linear" if activation is None else activation
+    if not isinstance(name, str) or name not in ACTIVATIONS:
+        raise ValueError(
+            f"{where}: unknown activation {activation!r}; choose one of {', '.join(ACTIVATIONS)}"
+        )
+    return name

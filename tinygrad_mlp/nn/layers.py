@@ -15,9 +15,9 @@ from typing import Any
 
 import numpy as np
 
-from ..engine import Value
-from .arguments import check_activation, check_dtype, check_size
-from .init import activate, init_weights
+from .. import checks
+from ..engine import Value, as_float_dtype
+from .init import activate, check_activation, init_weights
 from .module import Module
 from .standardize import Standardize
 
@@ -53,11 +53,11 @@ class Neuron(Module):
         seed: int | np.random.Generator | None = None,
         dtype: Any = "float64",
     ) -> None:
-        self.nin = check_size(nin, "nin")
+        self.nin = checks.count(nin, "nin")
         self.activation = check_activation(activation, "Neuron")
         if self.activation == "softmax":
             raise ValueError("Neuron: softmax needs several outputs to normalise over; use a Layer")
-        self.dtype = check_dtype(dtype)
+        self.dtype = as_float_dtype(dtype)
         w, b = init_weights(
             (self.nin, 1),
             self.nin,
@@ -100,10 +100,10 @@ class Layer(Module):
         seed: int | np.random.Generator | None = None,
         dtype: Any = "float64",
     ) -> None:
-        self.nin = check_size(nin, "nin")
-        self.nout = check_size(nout, "nout")
+        self.nin = checks.count(nin, "nin")
+        self.nout = checks.count(nout, "nout")
         self.activation = check_activation(activation, "Layer")
-        self.dtype = check_dtype(dtype)
+        self.dtype = as_float_dtype(dtype)
         W, b = init_weights(
             (self.nin, self.nout),
             self.nin,
@@ -158,13 +158,13 @@ class MLP(Module):
         dtype: Any = "float64",
         standardize: Standardize | dict[str, Any] | None = None,
     ) -> None:
-        self.nin = check_size(nin, "nin")
+        self.nin = checks.count(nin, "nin")
         if isinstance(nouts, (int, np.integer)) or not hasattr(nouts, "__len__") or not nouts:
             raise ValueError(f"nouts must be a non-empty list of layer sizes, got {nouts!r}")
-        self.nouts = [check_size(n, f"nouts[{i}]") for i, n in enumerate(nouts)]
+        self.nouts = [checks.count(n, f"nouts[{i}]") for i, n in enumerate(nouts)]
         self.activation = check_activation(activation, "MLP")
         self.output_activation = check_activation(output_activation, "MLP output")
-        self.dtype = check_dtype(dtype)
+        self.dtype = as_float_dtype(dtype)
         if isinstance(standardize, dict):
             standardize = Standardize(**standardize)
         if standardize is not None:

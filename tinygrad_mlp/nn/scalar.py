@@ -18,9 +18,9 @@ import random
 from collections.abc import Sequence
 from typing import Any
 
+from .. import checks
 from ..engine import Value, module_scope
-from .arguments import check_activation, check_size
-from .init import activate
+from .init import activate, check_activation
 from .module import Module
 
 __all__ = ["ScalarLayer", "ScalarMLP", "ScalarNeuron"]
@@ -59,7 +59,7 @@ class ScalarNeuron(_ScalarModule):
     def __init__(
         self, nin: int, activation: str | None = "relu", seed: int | random.Random | None = None
     ) -> None:
-        self.nin = check_size(nin, "nin")
+        self.nin = checks.count(nin, "nin")
         self.activation = check_activation(activation, "ScalarNeuron")
         if self.activation == "softmax":
             raise ValueError("ScalarNeuron: softmax needs several outputs; use an MLP on arrays")
@@ -96,8 +96,8 @@ class ScalarLayer(_ScalarModule):
         activation: str | None = "relu",
         seed: int | random.Random | None = None,
     ) -> None:
-        self.nin = check_size(nin, "nin")
-        self.nout = check_size(nout, "nout")
+        self.nin = checks.count(nin, "nin")
+        self.nout = checks.count(nout, "nout")
         self.activation = check_activation(activation, "ScalarLayer")
         rng = _rng(seed)
         self.neurons = [ScalarNeuron(self.nin, self.activation, rng) for _ in range(self.nout)]
@@ -128,8 +128,8 @@ class ScalarMLP(_ScalarModule):
         output_activation: str | None = None,
         seed: int | random.Random | None = None,
     ) -> None:
-        self.nin = check_size(nin, "nin")
-        self.nouts = [check_size(n, "nouts entry") for n in nouts]
+        self.nin = checks.count(nin, "nin")
+        self.nouts = [checks.count(n, "nouts entry") for n in nouts]
         if not self.nouts:
             raise ValueError("ScalarMLP: nouts must name at least one layer size")
         self.activation = check_activation(activation, "ScalarMLP")
