@@ -81,15 +81,8 @@ class Max(_Reduction):
         return np.max(a, axis=axis, keepdims=keepdims)
 
     @staticmethod
-    def backward(g, a, out, axis, keepdims):
-        # The gradient goes to the maximum; tied maxima share it equally.
-        shape = shape_of(a)
-        if not shape:
-            return g
-        a_data = data_of(a)
-        winners = a_data == np.max(a_data, axis=axis, keepdims=True)
-        share = (winners / winners.sum(axis=axis, keepdims=True)).astype(a_data.dtype)
-        return Sum.backward(g, a, out, axis, keepdims) * share
+    def backward(g, a, out, axis, keepdims):  # to the maximum; tied maxima share it equally
+        return _to_extremes(np.max, g, a, out, axis, keepdims)
 
 
 class Min(_Reduction):
@@ -101,15 +94,20 @@ class Min(_Reduction):
         return np.min(a, axis=axis, keepdims=keepdims)
 
     @staticmethod
-    def backward(g, a, out, axis, keepdims):
-        # The gradient goes to the minimum; tied minima share it equally (as for max).
-        shape = shape_of(a)
-        if not shape:
-            return g
-        a_data = data_of(a)
-        winners = a_data == np.min(a_data, axis=axis, keepdims=True)
-        share = (winners / winners.sum(axis=axis, keepdims=True)).astype(a_data.dtype)
-        return Sum.backward(g, a, out, axis, keepdims) * share
+    def backward(g, a, out, axis, keepdims):  # to the minimum; tied minima share it equally
+        return _to_extremes(np.min, g, a, out, axis, keepdims)
+
+
+def _to_extremes(extreme: Any, g: Any, a: Any, out: Any, axis: Any, keepdims: bool) -> Any:
+    """The backward of max and min: the gradient goes to the elements where `extreme` is
+    reached, shared equally between ties."""
+    shape = shape_of(a)
+    if not shape:
+        return g
+    a_data = data_of(a)
+    winners = a_data == extreme(a_data, axis=axis, keepdims=True)
+    share = (winners / winners.sum(axis=axis, keepdims=True)).astype(a_data.dtype)
+    return Sum.backward(g, a, out, axis, keepdims) * share
 
 
 def _centered(a: Any, axis: Any) -> Any:
