@@ -89,7 +89,7 @@ def add_gradient(leaves: list[Value], op: type, i: int, parent: Value, g: Any) -
         if g.__class__ is ndarray:
             if data.__class__ is float:
                 g = float(g)
-            elif g.dtype != data.dtype:
+            elif g.dtype is not data.dtype:  # one object per builtin dtype: cheaper than !=
                 g = g.astype(data.dtype)
     elif isinstance(g, (float, int, np.floating, np.integer)) and not isinstance(g, bool):
         g = float(g)
