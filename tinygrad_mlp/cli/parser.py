@@ -11,7 +11,7 @@ from typing import Any
 
 from .. import __version__, checks
 from ..losses import LOSSES
-from ..nn import ACTIVATIONS, INITS
+from ..nn import ACTIVATIONS, DTYPES, INITS
 from ..runs import (
     DATASETS,
     OPTIMIZERS,
@@ -122,19 +122,7 @@ def _add_training_arguments(parser: argparse.ArgumentParser, defaults: dict[str,
         metavar="F",
         help="fraction of the training set for per-epoch validation (default: %(default)s)",
     )
-    add(
-        "--hidden",
-        type=_hidden_sizes,
-        metavar="SIZES",
-        help=f"hidden layer sizes, comma separated (default: {_typed(defaults['hidden'])})",
-    )
-    add(
-        "--activation",
-        choices=[a for a in ACTIVATIONS if a != "linear"],
-        help="activation of the hidden layers (default: %(default)s)",
-    )
-    add("--init", choices=INITS, help="weight initialisation (default: by activation)")
-    add("--loss", choices=list(LOSSES), help="loss function (default: %(default)s)")
+    _add_model_arguments(parser, defaults)
     add("--optimizer", choices=OPTIMIZERS, help="how to update the weights (default: %(default)s)")
     add("--lr", type=_positive_float, help="learning rate η (default: %(default)s)")
     add(
@@ -157,7 +145,7 @@ def _add_training_arguments(parser: argparse.ArgumentParser, defaults: dict[str,
         f"(default: {'full' if defaults['batch_size'] is None else defaults['batch_size']})",
     )
     add("--seed", type=_seed, help="seed for data, weights and shuffling (default: %(default)s)")
-    add("--dtype", choices=["float32", "float64"], help="the numbers' type (default: %(default)s)")
+    add("--dtype", choices=list(DTYPES), help="the numbers' type (default: %(default)s)")
     out = defaults["out"] or "runs/<dataset>"
     add("--out", metavar="DIR", help=f"run folder to write (default: {out})")
     add(
@@ -252,16 +240,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_graph_arguments(parser: argparse.ArgumentParser) -> None:
+def _add_model_arguments(parser: argparse.ArgumentParser, defaults: dict[str, Any]) -> None:
+    """The options that shape the model and its loss, the same for every command."""
     add = parser.add_argument
-    add("--dataset", choices=DATASETS, help="examples to run (default: %(default)s)")
-    add("--data-dir", metavar="DIR", help="for --dataset mnist: the folder of the IDX files")
-    add("--examples", type=_positive_int, metavar="N", help="batch size (default: %(default)s)")
     add(
         "--hidden",
         type=_hidden_sizes,
         metavar="SIZES",
-        help=f"hidden layer sizes (default: {_typed(TRAIN_DEFAULTS['hidden'])})",
+        help=f"hidden layer sizes, comma separated (default: {_typed(defaults['hidden'])})",
     )
     add(
         "--activation",
@@ -270,8 +256,16 @@ def _add_graph_arguments(parser: argparse.ArgumentParser) -> None:
     )
     add("--init", choices=INITS, help="weight initialisation (default: by activation)")
     add("--loss", choices=list(LOSSES), help="loss function (default: %(default)s)")
+
+
+def _add_graph_arguments(parser: argparse.ArgumentParser) -> None:
+    add = parser.add_argument
+    add("--dataset", choices=DATASETS, help="examples to run (default: %(default)s)")
+    add("--data-dir", metavar="DIR", help="for --dataset mnist: the folder of the IDX files")
+    add("--examples", type=_positive_int, metavar="N", help="batch size (default: %(default)s)")
+    _add_model_arguments(parser, TRAIN_DEFAULTS)
     add("--seed", type=_seed, help="seed for data and weights (default: %(default)s)")
-    add("--dtype", choices=["float32", "float64"], help="the numbers' type (default: %(default)s)")
+    add("--dtype", choices=list(DTYPES), help="the numbers' type (default: %(default)s)")
     add(
         "--out",
         metavar="PATH",
