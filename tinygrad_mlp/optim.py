@@ -95,7 +95,7 @@ class Optimizer:
                 continue
             if g.__class__ is Value:  # left by backward(create_graph=True)
                 g = g.data
-            w = p.data
+            w = p._data  # what `p.data` returns, without its checks (a parameter is a leaf)
             if w.__class__ is float:
                 p.data = float(w - update(i, np.float64(w), np.float64(g)))
             else:  # in place, into the parameter's own array (never the caller's)

@@ -16,9 +16,7 @@ generator decides once, because a program is made for one set of shapes and dtyp
 
 from __future__ import annotations
 
-import keyword
 import math
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -29,83 +27,46 @@ from ..engine.accumulate import array_sum
 from ..engine.backward import checked_gradients
 from ..engine.function import normalize_output
 from ..engine.value import Value
-from . import inline
+from . import buffers, inline
 from . import pieces as pieces_of
 from .trace import CompileError, Derived, Record, Site
+from .writer import Writer, identifier, literal
 
 ndarray = np.ndarray
 
 
-def _literal(x: Any) -> str | None:
-    """x as Python source, if it is a plain literal; None otherwise."""
-    if x is None or isinstance(x, (bool, int, str)) or x is Ellipsis:
-        return repr(x)
-    if isinstance(x, float):
-        return repr(x) if math.isfinite(x) else None
-    if isinstance(x, tuple):
-        parts = [_literal(p) for p in x]
-        if any(part is None for part in parts):
-            return None
-        texts = [str(part) for part in parts]
-        return "(" + ", ".join(texts) + ("," if len(texts) == 1 else "") + ")"
-    if isinstance(x, slice):
-        parts = [_literal(p) for p in (x.start, x.stop, x.step)]
-        return None if None in parts else f"slice({', '.join(parts)})"  # type: ignore[arg-type]
-    return None
-
-
-def _name(text: str | None, fallback: str) -> str:
-    if not text:
-        return fallback
-    name = re.sub(r"\W", "_", text)
-    if not name or name[0].isdigit() or keyword.iskeyword(name):
-        name = "_" + name
-    return name
-
-
-class Generator:
+class Generator(Writer):
     """Writes the program while running it on one trace's data."""
 
     def __init__(self, rec: Record, derived: dict[int, Derived], param_data: list[Any]) -> None:
+        super().__init__(
+            {
+                "np": np,
+                "unbroadcast": unbroadcast,
+                "_array_sum": array_sum,
+                "_normalize": normalize_output,
+                "Value": Value,
+                "_math": math,
+            }
+        )
         self.rec = rec
         self.derived = derived
-        self.lines: list[str] = []
-        self.globals: dict[str, Any] = {
-            "np": np,
-            "unbroadcast": unbroadcast,
-            "_array_sum": array_sum,
-            "_normalize": normalize_output,
-            "Value": Value,
-            "_math": math,
-        }
         self.sym: list[str] = []  # the symbol of each entry's data
         self.val: list[Any] = []  # its value while generating
-        self.used_names: set[str] = set(self.globals)
         self.param_names = []
         for j, p in enumerate(rec.params):
-            self.param_names.append(self._fresh(_name(p.label, f"param{j}")))
+            self.param_names.append(self._fresh(identifier(p.label, f"param{j}")))
         self.param_data = param_data
         self.site_symbols: dict[int, str] = {}
         self.op_names: dict[type, str] = {}
         self.derived_slots: list[int] = sorted(derived)
-
-    def _fresh(self, base: str) -> str:
-        name, k = base, 1
-        while name in self.used_names:
-            k += 1
-            name = f"{base}_{k}"
-        self.used_names.add(name)
-        return name
-
-    def _global(self, base: str, value: Any) -> str:
-        name = self._fresh(base)
-        self.globals[name] = value
-        return name
+        self.dynamic.update(self.param_names)
+        self.dynamic.update(f"x{k}" for k in range(len(rec.inputs.data)))
 
     def _op_name(self, op: type) -> str:
         name = self.op_names.get(op)
         if name is None:
-            name = self.op_names[op] = self._global(_name(op.__name__, "Op"), op)
+            name = self.op_names[op] = self._global(identifier(op.__name__, "Op"), op)
         return name
 
     def _site(self, n: int) -> str:
@@ -113,8 +74,9 @@ class Generator:
             value = self.rec.sites[n]
             if n in self.derived:
                 self.site_symbols[n] = self._fresh(f"derived{n}")
+                self.dynamic.add(self.site_symbols[n])
             else:
-                text = _literal(value) if value.__class__ is float else None
+                text = literal(value) if value.__class__ is float else None
                 self.site_symbols[n] = text if text else self._global(f"const{n}", value)
         return self.site_symbols[n]
 
@@ -138,7 +100,7 @@ class Generator:
             if isinstance(value, list):
                 return "[" + ", ".join(inner) + "]"
             return "(" + ", ".join(inner) + ("," if len(inner) == 1 else "") + ")"
-        text = _literal(value)
+        text = literal(value)
         return text if text is not None else self._global(key, actual)
 
     def _resolve(self, value: Any) -> Any:
@@ -149,9 +111,6 @@ class Generator:
         if isinstance(value, list):
             return [self._resolve(v) for v in value]
         return value
-
-    def emit(self, line: str) -> None:
-        self.lines.append("    " + line)
 
     # -- forward ---------------------------------------------------------------------------
 
@@ -205,7 +164,7 @@ class Generator:
                 name = self._fresh(f"t{i}")
                 where = v.scope.title if v.scope is not None else ""
                 describe = e.op.describe(params) if params else e.op.symbol
-                self.emit(f"{name} = {call}  # {describe}" + (f"  ({where})" if where else ""))
+                self.assign([name], call, [out], describe + (f"  ({where})" if where else ""))
                 self.sym.append(name)
                 self.val.append(out)
 
@@ -225,11 +184,10 @@ class Generator:
         seed = 1.0 if loss._data.__class__ is float else np.ones(loss.shape, dtype=loss.dtype)
         gname = self._fresh(f"g{rec.loss}")
         if seed.__class__ is float:
-            self.emit(f"{gname} = 1.0  # d loss / d loss")
+            self.assign([gname], "1.0", [seed], "d loss / d loss")
         else:
-            self.emit(
-                f"{gname} = np.ones({loss.shape!r}, dtype=np.{loss.dtype})  # d loss / d loss"
-            )
+            ones = f"np.ones({loss.shape!r}, dtype=np.{loss.dtype})"
+            self.assign([gname], ones, [seed], "d loss / d loss")
         gsym[rec.loss], gval[rec.loss] = gname, seed
         backward_order = [
             i for i in range(n) if rec.entries[i].kind == "op" and rec.values[i].requires_grad
@@ -285,9 +243,9 @@ class Generator:
                     ):  # a float passed on as it is (+): the same name, no line
                         outs[k] = expr
                         continue
-                    self.emit(f"{name} = {expr}  # {op.symbol}")
+                    self.assign([name], expr, [gp], op.symbol)
             else:
-                self.emit(f"{target} = {call}")
+                self.assign(outs, call, list(results), "", target)
             for p, gp, name in zip(parents, results, outs):
                 if name == "_":
                     continue
@@ -307,7 +265,7 @@ class Generator:
                     else:
                         summed = gval[p] + gp
                         expr = f"{gsym[p]} + {name}"
-                    self.emit(f"{total} = {expr}")
+                    self.assign([total], expr, [summed], "")
                     gsym[p], gval[p] = total, summed
                 reached.add(p)
         self.grad_values = [gval[i] for i, e in enumerate(rec.entries) if e.kind == "param"]
@@ -341,22 +299,21 @@ class Generator:
                 if not isinstance(g, ndarray):
                     g = np.asarray(g)
                     expr = f"np.asarray({expr})"
-                self.emit(f"{name} = {expr}  # summed over the broadcast axes")
+                self.assign([name], expr, [g], "summed over the broadcast axes")
             if target.__class__ is float:
                 g = float(g)
-                self.emit(f"{name} = float({name})")
+                self.assign([name], f"float({name})", [g], "")
             elif g.dtype != target.dtype:
                 g = g.astype(target.dtype)
-                self.emit(f"{name} = {name}.astype(np.{target.dtype})")
+                self.assign([name], f"{name}.astype(np.{target.dtype})", [g], "")
         elif isinstance(g, (float, int, np.floating, np.integer)) and not isinstance(g, bool):
             if g.__class__ is not float or target.__class__ is not float:
                 g = float(g)
-                self.emit(f"{name} = float({name})")
+                self.assign([name], f"float({name})", [g], "")
                 if target.__class__ is not float:
                     g = np.full(target.shape, g, dtype=target.dtype)
-                    self.emit(
-                        f"{name} = np.full({target.shape!r}, {name}, dtype=np.{target.dtype})"
-                    )
+                    full = f"np.full({target.shape!r}, {name}, dtype=np.{target.dtype})"
+                    self.assign([name], full, [g], "")
         else:
             raise CompileError(
                 f"compile_step: {op.__name__}.backward returned a {type(g).__name__} gradient"
@@ -381,13 +338,14 @@ def generate(
         head.append(f"    {', '.join(derived_names)}, = inputs[{slots}:]")
     if gen.param_names:
         head.append(f"    {', '.join(gen.param_names)}, = parameters")
-    returned = ", ".join("None" if g is None else g for g in grads)
-    extras = ", ".join(gen.sym[i] for i in rec.extras)
+    returned = ", ".join("None" if g is None else gen.handed_out(g) for g in grads)
+    extras = ", ".join(gen.handed_out(gen.sym[i]) for i in rec.extras)
     tail = [
         f"    return {gen.sym[rec.loss]}, ({returned}{',' if len(grads) == 1 else ''}), "
         f"({extras}{',' if len(rec.extras) == 1 else ''})"
     ]
     namespace = dict(gen.globals)
+    body = buffers.written_in_place(body, gen.candidates, set(pieces_of.WORD.findall(tail[0])))
     lines = head[1:] + body + tail
     if len(lines) <= pieces_of.CHUNK_LINES:
         lines = head[1:] + pieces_of.freed(body, set(pieces_of.WORD.findall(tail[0]))) + tail

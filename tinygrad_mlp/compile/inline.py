@@ -140,7 +140,8 @@ def _mul_b(g: str, a: list[str], out: str, data: list[Any], params: dict) -> lis
 def _matmul_b(g: str, a: list[str], out: str, data: list[Any], params: dict) -> list[str] | None:
     if not _arrays(data, 2):
         return None
-    return [f"{g} @ {a[1]}.swapaxes(-1, -2)", f"{a[0]}.swapaxes(-1, -2) @ {g}"]
+    # MatMul.backward's swapaxes(-1, -2) of a 2-d array is its transpose `.T`: the same view
+    return [f"{g} @ {a[1]}.T", f"{a[0]}.T @ {g}"]
 
 
 def _relu_b(g: str, a: list[str], out: str, data: list[Any], params: dict) -> list[str] | None:

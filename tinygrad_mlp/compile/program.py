@@ -210,16 +210,19 @@ class CompiledStep:
 def _agrees(
     func: Callable, rec: Record, derived: dict[int, Derived], param_data: list, before: list
 ) -> bool:
-    """Whether the generated function, run on the traced data, gives eager's loss and
-    gradients bit for bit (the gradients of parameters that held none before the step)."""
+    """Whether the generated function, run on the traced data, gives eager's loss, other
+    returned values and gradients bit for bit (the gradients of parameters that held none
+    before the step)."""
     data = list(rec.inputs.data)
     for n, d in sorted(derived.items()):
         data.append(derive(d, rec.inputs.data, rec.sites[n]))
     try:
-        loss, grads, _ = func(data, param_data)
+        loss, grads, extras = func(data, param_data)
     except Exception:
         return False
     if not same(loss, rec.values[rec.loss]._data):
+        return False
+    if not all(same(x, rec.values[i]._data) for x, i in zip(extras, rec.extras)):
         return False
     for p, b, g in zip(rec.params, before, grads):
         if b is None or (b.__class__ is float and b == 0.0):

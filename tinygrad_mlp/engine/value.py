@@ -154,7 +154,7 @@ class Value(PythonProtocols, TensorMethods):
         if data.__class__ is float:
             self._data = data - float(delta)
         elif owner is not None:  # our private array, seen through the read-only `_data`
-            np.subtract(owner, delta, out=owner)
+            owner -= delta  # np.subtract(owner, delta, out=owner), without parsing keywords
         else:  # memory we do not own (a constant's): never written, replaced by a new array
             fresh = as_data(data - delta, data.dtype, copy=True)
             assert isinstance(fresh, ndarray)  # an array in, an array out
