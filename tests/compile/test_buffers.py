@@ -144,3 +144,18 @@ def test_views_and_values_read_again_stay_bitwise_equal_to_eager(fn, seed, dtype
     for a, b in zip(results[:half], results[half:]):  # what each step returned, then weights
         for x, y in zip(a, b):
             assert np.isfinite(x).all() and np.array_equal(x, y)
+
+
+def test_two_parameters_given_the_same_array_each_get_their_own():
+    a, b, c = Value(np.ones(3)), Value(np.zeros(3)), Value(np.ones((3, 2)))
+    opt = optim.SGD([a, b, c], lr=0.1)
+    # a and b: one gradient array, passed on by `+`; c: a transposed view of one
+    step = compile_step(lambda x: ((a + b) * x).sum() + (c.T * x).sum(), opt)
+    for _ in range(4):
+        x = np.arange(3.0)
+        step(x)
+    assert step.programs
+    grads = [a.grad, b.grad, c.grad]
+    assert all(g.base is None and g.flags.writeable for g in grads)
+    assert not any(np.shares_memory(g, h) for i, g in enumerate(grads) for h in grads[i + 1 :])
+    assert np.array_equal(a.grad, x) and np.array_equal(b.grad, x)

@@ -321,6 +321,28 @@ class Generator(Writer):
         return name, g
 
 
+def own_gradients(gen: Generator, grads: list[str | None], param_data: list[Any]) -> list[str]:
+    """The gradients as the program returns them: each an array of its own, copied where it
+    would be a view, or share memory with another gradient, an input, a parameter or a
+    returned value (decided here, on this trace's arrays: the same code makes the same kind
+    of array at every call). So a step can store them in `.grad` as they are."""
+    others = [x for x in (*gen.rec.inputs.data, *param_data) if x.__class__ is ndarray]
+    others += [gen.value_of.get(gen.sym[i]) for i in gen.rec.extras]
+    out = []
+    for name, value in zip(grads, gen.final_grads):
+        if name is None:
+            out.append("None")
+            continue
+        text = gen.handed_out(name)
+        if value.__class__ is ndarray and text == name:
+            seen = [x for x in others if x.__class__ is ndarray]
+            if value.base is not None or any(np.shares_memory(value, x) for x in seen):
+                text = f"{name}.copy()"
+            others.append(value)
+        out.append(text)
+    return out
+
+
 def generate(
     rec: Record, derived: dict[int, Derived], param_data: list[Any]
 ) -> tuple[str, Callable[..., Any], Generator]:
@@ -338,8 +360,8 @@ def generate(
         head.append(f"    {', '.join(derived_names)}, = inputs[{slots}:]")
     if gen.param_names:
         head.append(f"    {', '.join(gen.param_names)}, = parameters")
-    returned = ", ".join("None" if g is None else gen.handed_out(g) for g in grads)
     extras = ", ".join(gen.handed_out(gen.sym[i]) for i in rec.extras)
+    returned = ", ".join(own_gradients(gen, grads, param_data))
     tail = [
         f"    return {gen.sym[rec.loss]}, ({returned}{',' if len(grads) == 1 else ''}), "
         f"({extras}{',' if len(rec.extras) == 1 else ''})"

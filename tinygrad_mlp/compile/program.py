@@ -61,6 +61,9 @@ class Program:
         self.shapes: list[Any] = [(p._data.__class__, p.shape, p.dtype) for p in rec.params]
         self.derived = [(d, rec.sites[n]) for n, d in sorted(derived.items())]
         self.pinned = pinned
+        # tensor parameters only: the program's gradients are arrays of their own (codegen's
+        # `own_gradients`), put into `.grad` as they are
+        self.tensors_only = all(p._data.__class__ is ndarray for p in rec.params)
 
     def run(self, inputs: Inputs) -> tuple[Any, list[Any], Any] | None:
         """The loss, the gradients and the extras for these inputs; None: trace again."""
@@ -130,7 +133,11 @@ class CompiledStep:
             if result is not None:
                 loss, grads, extras = result
                 self.optimizer.zero_grad()
-                store_gradients(program.params, grads)
+                if program.tensors_only:
+                    for p, g in zip(program.params, grads):
+                        p.grad = g
+                else:
+                    store_gradients(program.params, grads)
                 self.optimizer.step()
                 self._source = program.source
                 return _returned(loss, extras)
