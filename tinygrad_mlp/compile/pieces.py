@@ -44,8 +44,10 @@ def freed(body: list[str], keep: set[str]) -> list[str]:
 
 # Python's compiler needs memory and time that grow faster than the length of one function
 # (a 130k-line function of the scalar demo took 5 s and 600 MiB): a long program is split into
-# functions of this many lines, compiled one at a time.
-CHUNK_LINES = 2000
+# functions of this many lines, compiled one at a time. Each name a piece uses from an earlier
+# one costs a line of hand-over (`x = V[k]`), so pieces are not made shorter than needed
+# (benchmarks/RESULTS.md, "The compiled scalar step", gives the figures that chose this size).
+CHUNK_LINES = 10_000
 WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 

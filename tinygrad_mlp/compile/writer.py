@@ -55,6 +55,7 @@ class Writer:
         self.lines: list[str] = []
         self.globals = dict(globals_)
         self.used_names: set[str] = set(self.globals)
+        self.suffixes: dict[str, int] = {}
         # the names whose values change from call to call (the inputs, the parameters, the
         # derived constants and what is computed from them); see `assign`
         self.dynamic: set[str] = set()
@@ -64,10 +65,13 @@ class Writer:
         self.candidates: dict[int, buffers.Candidate] = {}  # lines that may write in place
 
     def _fresh(self, base: str) -> str:
-        name, k = base, 1
+        """A name not used yet: `base`, else `base_2`, `base_3`, ... (a weight's gradient is
+        summed once per use: the suffix to try next is kept, so this stays O(1))."""
+        name, k = base, self.suffixes.get(base, 1)
         while name in self.used_names:
             k += 1
             name = f"{base}_{k}"
+        self.suffixes[base] = k
         self.used_names.add(name)
         return name
 
