@@ -27,6 +27,7 @@ import numpy as np
 from .pieces import WORD
 
 UFUNCS = {ast.Add: "np.add", ast.Sub: "np.subtract", ast.Mult: "np.multiply"}
+CALLS = ("np.maximum",)  # two-input ufuncs written as calls
 
 # calls whose result is always a new array, never a view of an argument
 FRESH_CALLS = ("np.maximum(", "np.add.reduce(", "np.exp(", "np.log(", "np.tanh(", "np.full(")
@@ -41,21 +42,35 @@ class Candidate:
     right: str
 
 
-def candidate(expr: str, left_value: Any, result: Any) -> Candidate | None:
-    """`expr` as a candidate for writing into its left operand, if it is `name op rest` on an
-    array of the result's own shape and dtype (so `out=` changes neither)."""
-    if result.__class__ is not np.ndarray or left_value.__class__ is not np.ndarray:
-        return None
-    if left_value.shape != result.shape or left_value.dtype != result.dtype:
+def candidate(expr: str, values: dict[str, Any], result: Any) -> Candidate | None:
+    """`expr` as a candidate for writing into its left operand, if it is `name op rest` (or
+    `np.maximum(name, rest)`) on an array (`values[name]`) of the result's own shape and dtype
+    (so `out=` changes neither)."""
+    if result.__class__ is not np.ndarray:
         return None
     tree = ast.parse(expr, mode="eval").body
-    if not (isinstance(tree, ast.BinOp) and isinstance(tree.left, ast.Name)):
+    if (  # np.maximum(x, 0.0): relu's forward
+        isinstance(tree, ast.Call)
+        and ast.get_source_segment(expr, tree.func) in CALLS
+        and len(tree.args) == 2
+        and not tree.keywords
+        and isinstance(tree.args[0], ast.Name)
+    ):
+        left, ufunc, rest = tree.args[0], ast.get_source_segment(expr, tree.func), tree.args[1]
+    elif isinstance(tree, ast.BinOp) and isinstance(tree.left, ast.Name):
+        left, ufunc, rest = tree.left, UFUNCS.get(type(tree.op)), tree.right
+    else:
         return None
-    ufunc = UFUNCS.get(type(tree.op))
-    right = ast.get_source_segment(expr, tree.right)
+    right = ast.get_source_segment(expr, rest)
     if ufunc is None or right is None:
         return None
-    return Candidate(tree.left.id, ufunc, right)
+    value = values.get(left.id)
+    if value.__class__ is not np.ndarray or (value.shape, value.dtype) != (
+        result.shape,
+        result.dtype,
+    ):
+        return None
+    return Candidate(left.id, ufunc, right)
 
 
 def _split(line: str) -> tuple[list[str], str]:

@@ -147,7 +147,10 @@ def _matmul_b(g: str, a: list[str], out: str, data: list[Any], params: dict) -> 
 def _relu_b(g: str, a: list[str], out: str, data: list[Any], params: dict) -> list[str] | None:
     if _floats(data):
         return [f"{g} * (1.0 if {a[0]} > 0.0 else 0.0)"]
-    return [f"{g} * ({a[0]} > 0)"] if _arrays(data) else None
+    # the mask from relu's output: `out > 0` is `x > 0` for out = max(x, 0), nan included (both
+    # False), so the product is the same; x is then not needed after the forward pass, which
+    # can write relu into x's memory as hand-written numpy does (buffers.py)
+    return [f"{g} * ({out} > 0)"] if _arrays(data) else None
 
 
 def _tanh_b(g: str, a: list[str], out: str, data: list[Any], params: dict) -> list[str] | None:

@@ -119,11 +119,9 @@ class Writer:
             if values[0].__class__ is ndarray and buffers.pure(expr):
                 self.computed[expr] = names[0]
         if len(names) == 1:
-            left = WORD.match(expr)
-            if left is not None and left.group() in self.value_of:
-                c = buffers.candidate(expr, self.value_of[left.group()], values[0])
-                if c is not None:
-                    self.candidates[len(self.lines)] = c
+            c = buffers.candidate(expr, self.value_of, values[0])
+            if c is not None:
+                self.candidates[len(self.lines)] = c
         for name, value in zip(names, values):
             self.value_of[name] = value
         self.emit(f"{target} = {expr}  # {comment}" if comment else f"{target} = {expr}")
