@@ -7,7 +7,8 @@ from typing import Any
 import numpy as np
 
 ndarray = np.ndarray
-FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+FLOAT32, FLOAT64 = np.dtype(np.float32), np.dtype(np.float64)
+FLOAT_DTYPES = (FLOAT32, FLOAT64)
 
 
 def as_data(x: Any, dtype: Any = None, copy: bool = False) -> float | ndarray:
@@ -24,20 +25,23 @@ def as_data(x: Any, dtype: Any = None, copy: bool = False) -> float | ndarray:
     >>> as_data([1, 2]).dtype, as_data([1, 2]).flags.writeable
     (dtype('float64'), False)
     """
-    if dtype is not None:
-        dtype = as_float_dtype(dtype)
-    if x.__class__ is float and dtype is None:
-        return x
-    if hasattr(x, "requires_grad") and hasattr(x, "backward"):  # a Value (not imported here)
-        raise TypeError("got a Value where data was expected; use v.data, or v.detach()")
-    if isinstance(x, (bool, int, float, np.integer, np.floating, np.bool_)) and dtype is None:
-        return float(x)
-    if isinstance(x, (complex, np.complexfloating)):
-        raise TypeError(f"complex numbers are not supported, got {x!r}")
-    try:
-        arr = np.asarray(x)
-    except ValueError as exc:  # ragged nested lists
-        raise TypeError(f"cannot make a Value from {type(x).__name__}: {exc}") from None
+    if dtype is not None and dtype is not FLOAT32 and dtype is not FLOAT64:
+        dtype = as_float_dtype(dtype)  # (the two builtin float dtypes are single objects)
+    if x.__class__ is ndarray:  # the usual input of a tensor Value: no further checks of type
+        arr = x
+    else:
+        if x.__class__ is float and dtype is None:
+            return x
+        if hasattr(x, "requires_grad") and hasattr(x, "backward"):  # a Value (not imported)
+            raise TypeError("got a Value where data was expected; use v.data, or v.detach()")
+        if isinstance(x, (bool, int, float, np.integer, np.floating, np.bool_)) and dtype is None:
+            return float(x)
+        if isinstance(x, (complex, np.complexfloating)):
+            raise TypeError(f"complex numbers are not supported, got {x!r}")
+        try:
+            arr = np.asarray(x)
+        except ValueError as exc:  # ragged nested lists
+            raise TypeError(f"cannot make a Value from {type(x).__name__}: {exc}") from None
     kind = arr.dtype.kind
     if kind == "c":
         raise TypeError(f"complex arrays are not supported, got dtype {arr.dtype}")

@@ -23,12 +23,13 @@ _modes: ContextVar[tuple[Any, ...]] = ContextVar(  # (bool, bool, Scope | None)
 current_modes = _modes.get  # () -> (grad_enabled, anomaly, scope) of this thread
 
 
-def set_scope(scope: Any) -> Any:
-    """Make `scope` the current thread's module call; returns the one it replaces. (`set_mode`
-    for the scope, without its slicing: every module call enters and leaves a scope.)"""
-    grad_enabled, anomaly, previous = current_modes()
-    _modes.set((grad_enabled, anomaly, scope))
-    return previous
+def enter_scope(grad_enabled: bool, anomaly: bool, scope: Any) -> Any:
+    """Open a module call: the modes with `scope` in place; returns the token `leave_scope`
+    takes to restore exactly the modes before it."""
+    return _modes.set((grad_enabled, anomaly, scope))
+
+
+leave_scope = _modes.reset  # (token) -> None: what `enter_scope` changed, undone
 
 
 def set_mode(position: int, value: Any) -> Any:

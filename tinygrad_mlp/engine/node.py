@@ -33,7 +33,10 @@ class _Changes:
 def stamp_change(v: Value) -> None:
     """Record that `v`'s data was assigned now (on the clock of creation indices)."""
     index = _Changes.latest = next_index()
-    v.note("changed_at", index)
+    try:
+        v._rare["changed_at"] = index  # `v.note`, inline: an optimizer stamps every weight
+    except AttributeError:
+        v._rare = {"changed_at": index}
 
 
 def latest_data_change() -> int:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .modes import SCOPE, current_modes, set_scope
+from .modes import SCOPE, current_modes, enter_scope, leave_scope
 
 
 class Scope:
@@ -45,19 +45,21 @@ class module_scope:  # lower case: used like the function-style context managers
     than a `@contextmanager` generator: every module call opens one, and this is cheaper.
     """
 
-    __slots__ = ("module", "name", "previous")
+    __slots__ = ("module", "name", "token")
 
     def __init__(self, module: Any, name: str | None = None) -> None:
         self.module = module
         self.name = name
 
     def __enter__(self) -> Scope:
-        scope = Scope(self.module, self.name, current_modes()[SCOPE])
-        self.previous = set_scope(scope)
+        grad_enabled, anomaly, parent = current_modes()
+        scope = Scope(self.module, self.name, parent)
+        self.token = enter_scope(grad_enabled, anomaly, scope)
         return scope
 
     def __exit__(self, *exc: object) -> None:
-        set_scope(self.previous)
+        # the modes as they were when the call began: a `no_grad` block inside it has ended
+        leave_scope(self.token)
 
 
 def current_scope() -> Scope | None:

@@ -150,11 +150,10 @@ class Value(PythonProtocols, TensorMethods):
         a copy when this Value owns it.
         """
         data = self._data
-        owner = self.noted("owner")  # set for a parameter: see `__new__`, `data`
         if data.__class__ is float:
             self._data = data - float(delta)
-        elif owner is not None:  # our private array, seen through the read-only `_data`
-            owner -= delta  # np.subtract(owner, delta, out=owner), without parsing keywords
+        elif (owner := self.noted("owner")) is not None:  # set for a parameter: `__new__`
+            owner -= delta  # into our private array, seen through the read-only `_data`
         else:  # memory we do not own (a constant's): never written, replaced by a new array
             fresh = as_data(data - delta, data.dtype, copy=True)
             assert isinstance(fresh, ndarray)  # an array in, an array out
