@@ -326,7 +326,7 @@ def own_gradients(gen: Generator, grads: list[str | None], param_data: list[Any]
     would be a view, or share memory with another gradient, an input, a parameter or a
     returned value (decided here, on this trace's arrays: the same code makes the same kind
     of array at every call). So a step can store them in `.grad` as they are."""
-    others = [x for x in (*gen.rec.inputs.data, *param_data) if x.__class__ is ndarray]
+    others: list[Any] = [x for x in (*gen.rec.inputs.data, *param_data)]
     others += [gen.value_of.get(gen.sym[i]) for i in gen.rec.extras]
     out = []
     for name, value in zip(grads, gen.final_grads):
