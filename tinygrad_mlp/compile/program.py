@@ -129,10 +129,12 @@ class CompiledStep:
         inputs = prepare(args, self.dtype, make_values=False)
         program = self.programs.get(inputs.key)
         if program is not None:
+            # the last step's gradients are let go before this step's are made: the memory
+            # they held is reused (a large model's gradients are as big as its weights)
+            self.optimizer.zero_grad()
             result = program.run(inputs)
             if result is not None:
                 loss, grads, extras = result
-                self.optimizer.zero_grad()
                 if program.tensors_only:
                     for p, g in zip(program.params, grads):
                         p.grad = g
