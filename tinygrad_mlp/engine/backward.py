@@ -204,7 +204,7 @@ def _run(order: list[Value], leaves: list[Value], store: bool) -> None:
             continue
         params = node._params
         if op.skips_unneeded_grads:
-            params = {**params, "needs_grad": tuple(p.requires_grad for p in parents)}
+            params = {**params, "needs_grad": tuple([p.requires_grad for p in parents])}
         data = [p._data for p in parents]
         try:
             results = call_backward(op, g, data, node._data, params)

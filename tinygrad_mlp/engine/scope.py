@@ -52,14 +52,21 @@ class module_scope:  # lower case: used like the function-style context managers
         self.name = name
 
     def __enter__(self) -> Scope:
-        grad_enabled, anomaly, parent = current_modes()
-        scope = Scope(self.module, self.name, parent)
-        self.token = enter_scope(grad_enabled, anomaly, scope)
+        scope, self.token = open_scope(self.module, self.name)
         return scope
 
     def __exit__(self, *exc: object) -> None:
         # the modes as they were when the call began: a `no_grad` block inside it has ended
         leave_scope(self.token)
+
+
+def open_scope(module: Any, name: str | None) -> tuple[Scope, Any]:
+    """Begin a call of `module` in this thread: its new `Scope`, and the token that
+    `leave_scope(token)` takes to end it (`module_scope` is the `with` form; `Module.__call__`
+    calls these two itself, which costs less than entering an object per call)."""
+    grad_enabled, anomaly, parent = current_modes()
+    scope = Scope(module, name, parent)
+    return scope, enter_scope(grad_enabled, anomaly, scope)
 
 
 def current_scope() -> Scope | None:

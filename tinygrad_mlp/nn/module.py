@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from ..engine import Value, module_scope, no_grad, stack
+from ..engine import Value, no_grad, stack
+from ..engine.modes import leave_scope
+from ..engine.scope import open_scope
 
 if TYPE_CHECKING:
     from ..train import History
@@ -213,8 +215,11 @@ class Module:
         """Run `forward` on `x` (an array, batch first, or a Value) inside this module's scope."""
         if not isinstance(x, Value):
             x = _as_input(x, self.dtype)
-        with module_scope(self, self._name or type(self).__name__):
+        _, token = open_scope(self, self._name or type(self).__name__)  # `module_scope`
+        try:
             return self.forward(x)
+        finally:
+            leave_scope(token)
 
     def predict(self, X: Any) -> np.ndarray:
         """The outputs for `X` as an array, computed under `no_grad` (nothing is recorded) and
