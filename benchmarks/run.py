@@ -4,6 +4,7 @@ python -m benchmarks                 # everything, a few minutes
 python -m benchmarks --quick         # fewer repeats and smaller sizes, under a minute
 python -m benchmarks --only scalar   # one workload (scalar, tensor, per_op, scaling, rendering)
 python -m benchmarks --write         # also write benchmarks/RESULTS.md and ratios.svg
+python -m benchmarks --passes 3      # everything three times: each row from its median pass
 """
 
 from __future__ import annotations
@@ -87,7 +88,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", choices=sorted(WORKLOADS), action="append", help="one workload")
     parser.add_argument("--write", action="store_true", help="write RESULTS.md and ratios.svg")
     parser.add_argument("--threads", type=int, default=1, help="BLAS/PyTorch threads (default 1)")
+    parser.add_argument(
+        "--passes",
+        type=int,
+        default=1,
+        help="run everything this many times, one pass after another; each row is then the "
+        "pass whose ratio is the median (a machine whose speed drifts over minutes moves a "
+        "ratio between passes more than within one) (default 1)",
+    )
     args = parser.parse_args(argv)
+    if args.passes < 1:
+        parser.error(f"--passes must be at least 1, got {args.passes}")
     torch = optional("torch")
     if torch is not None:
         torch.set_num_threads(args.threads)
@@ -97,15 +108,21 @@ def main(argv: list[str] | None = None) -> int:
     # not how many objects the peers imported into this process.
     gc.collect()
     gc.freeze()
-    results: list[Workload] = []
+    passes: list[list[Row]] = []
     start = time.perf_counter()
-    for name in names:
-        t0 = time.perf_counter()
-        print(f"running {name} ...", file=sys.stderr, flush=True)
-        results.append(WORKLOADS[name](quick=args.quick))
-        print(f"  {name}: {time.perf_counter() - t0:.1f} s", file=sys.stderr, flush=True)
-    rows = [row for w in results for row in w.rows]
-    notes = [note for w in results for note in w.notes]
+    for k in range(args.passes):
+        results: list[Workload] = []
+        for name in names:
+            t0 = time.perf_counter()
+            label = f" (pass {k + 1} of {args.passes})" if args.passes > 1 else ""
+            print(f"running {name}{label} ...", file=sys.stderr, flush=True)
+            results.append(WORKLOADS[name](quick=args.quick))
+            print(f"  {name}: {time.perf_counter() - t0:.1f} s", file=sys.stderr, flush=True)
+        passes.append([row for w in results for row in w.rows])
+    rows = median_rows(passes)
+    notes = [note for w in results for note in w.notes]  # the last pass's
+    if args.passes > 1:
+        notes.insert(0, f"each row: the median of {args.passes} passes (notes: the last pass)")
     table = markdown_table(rows)
     print(table)
     for note in notes:
@@ -115,6 +132,20 @@ def main(argv: list[str] | None = None) -> int:
         (HERE / "ratios.svg").write_text(chart.ratio_chart(rows))
         write_results(table, notes, environment(args.threads), args)
     return 0
+
+
+def median_rows(passes: list[list[Row]]) -> list[Row]:
+    """Each row as measured in the pass whose ratio for it is the median (of ours, where it
+    has no ratio): ours and the baseline's figure stay the two of one interleaved run."""
+    by_key: dict[tuple[str, str, str], list[Row]] = {}
+    for rows in passes:
+        for row in rows:
+            by_key.setdefault((row.workload, row.case, row.baseline), []).append(row)
+    chosen = []
+    for found in by_key.values():
+        found.sort(key=lambda r: r.ours if r.ratio is None else r.ratio)
+        chosen.append(found[(len(found) - 1) // 2])
+    return chosen
 
 
 def write_results(table: str, notes: list[str], env: str, args: argparse.Namespace) -> None:

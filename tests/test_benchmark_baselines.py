@@ -116,3 +116,20 @@ def test_pytorch_contestant_trains_the_same_network(size) -> None:
         expected = cases["numpy by hand"]()
         assert cases["pytorch"]() == pytest.approx(expected, rel=1e-9)
         assert cases["ours"]() == pytest.approx(expected, rel=1e-9)
+
+
+def test_several_passes_give_each_row_from_its_median_pass():
+    from benchmarks.run import median_rows
+    from benchmarks.timing import Row
+
+    def row(ours, theirs, case="tiny"):
+        return Row("tensor", case, ours, "numpy by hand", theirs)
+
+    passes = [
+        [row(3.0, 1.0), row(5.0, None, case="alone")],
+        [row(2.0, 1.0), row(4.0, None, case="alone")],
+        [row(9.0, 2.0), row(6.0, None, case="alone")],
+    ]
+    tiny, alone = median_rows(passes)
+    assert (tiny.ours, tiny.theirs) == (3.0, 1.0)  # ratios 3, 2, 4.5: the pass of 3
+    assert alone.ours == 5.0  # no ratio: the median of ours
