@@ -137,10 +137,10 @@ def main(argv: list[str] | None = None) -> int:
 def median_rows(passes: list[list[Row]]) -> list[Row]:
     """Each row as measured in the pass whose ratio for it is the median (of ours, where it
     has no ratio): ours and the baseline's figure stay the two of one interleaved run."""
-    by_key: dict[tuple[str, str, str], list[Row]] = {}
-    for rows in passes:
-        for row in rows:
-            by_key.setdefault((row.workload, row.case, row.baseline), []).append(row)
+    by_key: dict[tuple[int, str, str], list[Row]] = {}
+    for rows in passes:  # every pass makes the same rows in the same order
+        for i, row in enumerate(rows):
+            by_key.setdefault((i, row.workload, row.baseline), []).append(row)
     chosen = []
     for found in by_key.values():
         found.sort(key=lambda r: r.ours if r.ratio is None else r.ratio)
