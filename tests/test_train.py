@@ -234,3 +234,24 @@ def test_a_loss_on_logits_refuses_a_model_that_already_squashes_them() -> None:
     X, y = data.moons(n=10, seed=0)
     with pytest.raises(ValueError, match="output_activation=None"):
         fit(MLP(2, [2], output_activation="softmax"), X, y, progress=False)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize("bad", [np.inf, -np.inf, np.nan])
+def test_the_finite_weight_check_finds_one_bad_element_and_not_a_sum_that_overflows(bad):
+    from tinygrad_mlp import optim
+    from tinygrad_mlp.fit_step import LastFiniteWeights
+
+    model = MLP(2, [3, 1], seed=0)
+    params = model.parameters()
+    keeper = LastFiniteWeights(params)
+    opt = optim.SGD(params, lr=0.1)
+    params[0].data = np.full(params[0].shape, 1e308)  # finite, though its sum is inf
+    keeper.save()
+    keeper.check(1, opt, model)  # no error
+    changed = np.array(params[0].data)
+    changed[1, 2] = bad
+    params[0].data = changed
+    with pytest.raises(FloatingPointError, match="nan or inf"):
+        keeper.check(1, opt, model)
+    assert np.array_equal(params[0].data, np.full(params[0].shape, 1e308))  # restored
