@@ -151,3 +151,41 @@ def test_an_input_array_reused_in_place_is_read_anew():
                 opt.step()
         results.append([p.data.copy() for p in model.parameters()])
     assert all(np.array_equal(a, b) for a, b in zip(*results))
+
+
+def test_a_models_own_preparation_of_its_input_is_part_of_the_program():
+    from tinygrad_mlp.nn import Standardize
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(3.0, 2.0, size=(24, 2))
+    y = rng.integers(0, 2, size=24)
+    finals = []
+    for compiled in (False, True):
+        model = MLP(2, [5, 2], seed=0, standardize=Standardize(X.mean(0), X.std(0)))
+        opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+        fn = lambda xb, yb: losses.cross_entropy(model(xb), yb)  # noqa: B023, E731
+        step = compile_step(fn, opt)
+        for k in range(6):
+            xb, yb = X[4 * k : 4 * k + 4], y[4 * k : 4 * k + 4]
+            if compiled:
+                step(xb, yb)
+            else:
+                opt.zero_grad()
+                fn(xb, yb).backward()
+                opt.step()
+        if compiled:
+            assert step.programs, "the standardized step was not compiled"
+            assert "x0 -" in step.source()  # the standardization, written out
+        finals.append([p.data.copy() for p in model.parameters()])
+    assert all(np.array_equal(a, b) for a, b in zip(*finals))
+
+
+def test_reading_a_value_computed_from_the_inputs_is_refused():
+    model, opt = model_and_opt()
+
+    def fn(x, y):
+        scale = 2.0 if (x * 1.0).sum().item() > 0 else 3.0  # a branch on the data
+        return losses.mse(model(x) * scale, y)
+
+    with pytest.raises(CompileError, match="reads the value"):
+        compile_step(fn, opt)(X, Y)

@@ -175,10 +175,18 @@ class Generator(Writer):
         n = len(rec.values)
         gsym: list[str | None] = [None] * n
         gval: list[Any] = [None] * n
-        needs = [
-            e.kind == "param" or (e.kind == "op" and rec.values[i].requires_grad)
-            for i, e in enumerate(rec.entries)
-        ]
+        # which entries need a gradient: the parameters and what is computed from them (not
+        # the inputs, recorded as if they needed one, nor what is computed from them alone)
+        needs: list[bool] = []
+        for i, e in enumerate(rec.entries):
+            needs.append(
+                e.kind == "param"
+                or (
+                    e.kind == "op"
+                    and rec.values[i].requires_grad
+                    and any(needs[p] for p in e.parents)
+                )
+            )
         loss = rec.values[rec.loss]
         self.emit("# backward: each op's backward, outputs first, as loss.backward() runs them")
         seed = 1.0 if loss._data.__class__ is float else np.ones(loss.shape, dtype=loss.dtype)
@@ -189,9 +197,7 @@ class Generator(Writer):
             ones = f"np.ones({loss.shape!r}, dtype=np.{loss.dtype})"
             self.assign([gname], ones, [seed], "d loss / d loss")
         gsym[rec.loss], gval[rec.loss] = gname, seed
-        backward_order = [
-            i for i in range(n) if rec.entries[i].kind == "op" and rec.values[i].requires_grad
-        ]
+        backward_order = [i for i in range(n) if rec.entries[i].kind == "op" and needs[i]]
         reached = {rec.loss}
         for i in reversed(backward_order):  # creation order reversed: eager's order
             if i not in reached and i != rec.loss:

@@ -156,7 +156,7 @@ class CompiledStep:
 
     def _trace(self, args: tuple) -> Any:
         """An eager step, recorded; the program made from it is checked before the update."""
-        inputs = prepare(args, self.dtype)
+        inputs = prepare(args, self.dtype, traced=True)
         self.optimizer.zero_grad()
         result, start = run_traced(self.fn, inputs)
         rec = record(result, start, inputs)

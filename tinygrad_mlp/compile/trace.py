@@ -56,10 +56,18 @@ class Inputs:
     key: tuple  # shapes, dtypes and list structure: a program is made for one key
 
 
-def prepare(args: Sequence[Any], dtype: np.dtype | None, make_values: bool = True) -> Inputs:
+def prepare(
+    args: Sequence[Any], dtype: np.dtype | None, make_values: bool = True, traced: bool = False
+) -> Inputs:
     """The inputs of a step: float arrays become constant tensor Values (of the parameters'
     dtype, as a Module casts its input), other arrays (integer labels) are passed as they are,
-    numbers in nested lists become scalar Values."""
+    numbers in nested lists become scalar Values.
+
+    `traced`: for a step being recorded, the Values are made as if they required gradients,
+    so that every operation on them is recorded too (a model's own preparation of its input,
+    such as `Standardize`, is then part of the program instead of an opaque constant). The
+    program computes no gradient for them (codegen's `needs`); the recorded step's backward
+    does, in vain, and gives the parameters the same gradients."""
     data: list[Any] = []
     values: list[Value | None] = []
     key: list[Any] = []
@@ -72,7 +80,7 @@ def prepare(args: Sequence[Any], dtype: np.dtype | None, make_values: bool = Tru
             x = float(x)
             key.append("scalar")
             data.append(x)
-            v = Value(x, requires_grad=False) if make_values else None
+            v = Value(x, requires_grad=traced) if make_values else None
             values.append(v)
             return v
         if isinstance(x, ndarray):
@@ -80,7 +88,7 @@ def prepare(args: Sequence[Any], dtype: np.dtype | None, make_values: bool = Tru
                 arr = x if dtype is None or x.dtype == dtype else np.asarray(x, dtype=dtype)
                 key.append(("tensor", arr.shape, arr.dtype))
                 data.append(arr)
-                v = Value(arr, requires_grad=False) if make_values else None
+                v = Value(arr, requires_grad=traced) if make_values else None
                 values.append(v)
                 return v
             if x.dtype.kind in "biu":
@@ -156,8 +164,10 @@ def run_traced(fn: Callable[..., Any], inputs: Inputs) -> tuple[Any, int]:
     start = next_index()
     thread = threading.get_ident()
 
+    given = {id(v) for v in inputs.values if v is not None}  # reading an input reads data
+
     def refuse(v: Value, how: str) -> None:
-        if v.requires_grad and threading.get_ident() == thread:
+        if v.requires_grad and id(v) not in given and threading.get_ident() == thread:
             name = repr(v.label) if v.label else f"of shape {v.shape}"
             raise CompileError(
                 f"compile_step: the step reads the value of a Value {name} with {how}, so what "
