@@ -26,8 +26,8 @@ from . import checks
 from .data import batches, one_hot, train_test_split
 from .engine import Value, no_grad
 from .fit_step import LastFiniteWeights, compiled_step, train_step
-from .labels import LabelError, class_labels, is_zero_one
-from .losses import LOSSES, accuracy
+from .labels import LabelError, class_labels, is_zero_one, zero_one
+from .losses import LOSSES, accuracy, classify
 from .nn import Module, evaluation_mode
 from .optim import OPTIMIZERS, SGD, Optimizer
 
@@ -177,6 +177,7 @@ class _Task:
             if self.labels is not None
             else 0.0
         )
+        self._classes: np.ndarray | None = None  # see `correct`
 
     def targets(self, idx: np.ndarray | slice) -> Any:
         if self.one_hot and self.labels is not None:
@@ -186,6 +187,15 @@ class _Task:
     def accuracy(self, outputs: Any, idx: np.ndarray | slice) -> float:
         assert self.labels is not None, "accuracy is for class labels"
         return accuracy(outputs, self.labels[idx], self.threshold)
+
+    def correct(self, outputs: Any, idx: np.ndarray | slice) -> int:
+        """How many of the examples at `idx` the outputs classify right: what `accuracy`
+        counts, against the labels made 0/1 (`zero_one`) once, for a batch of a training loop
+        (a count, so that an epoch's accuracy is exact)."""
+        if self._classes is None:
+            assert self.labels is not None, "accuracy is for class labels"
+            self._classes = zero_one(self.labels)
+        return int(np.count_nonzero(classify(outputs, self.threshold) == self._classes[idx]))
 
 
 def _evaluate_task(model: Module, task: Any) -> dict[str, float]:
@@ -313,7 +323,7 @@ def fit(
     bar = tqdm(range(1, epochs + 1), desc="training", unit="epoch", disable=not progress)
     for epoch in bar:
         total_loss = 0.0
-        correct = 0.0
+        correct = 0
         lr_now = opt.lr
         model.train()
         for Xb, idx in batches(task.X[train_idx], train_idx, batch_size, shuffle, seed=rng):
@@ -332,7 +342,7 @@ def fit(
             keeper.check(epoch, opt, model)
             total_loss += value if summed else value * len(idx)
             if task.labels is not None:
-                correct += task.accuracy(outputs, idx) * len(idx)
+                correct += task.correct(outputs, idx)
         metrics = {"loss": total_loss if summed else total_loss / len(train_idx)}
         if task.labels is not None:
             metrics["accuracy"] = correct / len(train_idx)
