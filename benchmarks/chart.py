@@ -12,13 +12,30 @@ from html import escape
 from .timing import Row
 
 WIDTH, LEFT, RIGHT, BAR, GAP, TOP = 1060, 500, 60, 16, 6, 58
-LOW, HIGH = 1 / 16, 8.0  # the axis range, ours / baseline
+LOW, HIGH = 1 / 128, 8.0  # the axis range, ours / baseline (the compiled scalar step: ~1/100)
 
 
 def _x(ratio: float) -> float:
     ratio = min(max(ratio, LOW), HIGH)
     span = math.log(HIGH) - math.log(LOW)
     return LEFT + (WIDTH - LEFT - RIGHT) * (math.log(ratio) - math.log(LOW)) / span
+
+
+def _value_label(ratio: float, y: float) -> str:
+    """The ratio as text at the end of its bar: outside it, or inside it (white) where the
+    text would run into the row labels at the left."""
+    text = f"{ratio:.2f}" if ratio >= 0.1 else f"{ratio:.2g}"
+    end = _x(ratio)
+    if ratio >= 1:
+        x, anchor, color = end + 4, "start", "black"
+    elif end - 8 * len(text) < LEFT:
+        x, anchor, color = end + 4, "start", "white"
+    else:
+        x, anchor, color = end - 4, "end", "black"
+    return (
+        f'<text x="{x:.1f}" y="{y + BAR - 4}" text-anchor="{anchor}" fill="{color}">'
+        f"{text}</text>"
+    )
 
 
 def ratio_chart(rows: list[Row]) -> str:
@@ -61,8 +78,7 @@ def ratio_chart(rows: list[Row]) -> str:
             f'<text x="{LEFT - 6}" y="{y + BAR - 4}" text-anchor="end">{label}</text>'
             f'<rect x="{x0:.1f}" y="{y}" width="{max(x1 - x0, 1):.1f}" height="{BAR}" '
             f'fill="{color}"/>'
-            f'<text x="{_x(ratio) + (4 if ratio >= 1 else -4):.1f}" y="{y + BAR - 4}" '
-            f'text-anchor="{"start" if ratio >= 1 else "end"}">{ratio:.2f}</text>'
+            + _value_label(ratio, y)
         )
         if r.target is not None:
             xt = _x(r.target)
