@@ -158,8 +158,8 @@ class CompiledStep:
         """An eager step, recorded; the program made from it is checked before the update."""
         inputs = prepare(args, self.dtype, traced=True)
         self.optimizer.zero_grad()
-        result, start = run_traced(self.fn, inputs)
-        rec = record(result, start, inputs)
+        result, start, kept = run_traced(self.fn, inputs)
+        rec = record(result, start, inputs, kept)
         previous = self.pending.get(inputs.key)
         derived: dict[int, Derived] = {}
         if previous is not None:

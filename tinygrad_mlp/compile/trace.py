@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from ..engine import Value, walk
+from ..engine.node import Unrecorded as Unrecorded_
 from ..engine.node import next_index
 from ..engine.protocols import Reads
 
@@ -158,16 +159,31 @@ def _comparable(params: dict[str, Any] | None) -> Any:
     return tuple(sorted((k, repr(v)) for k, v in params.items()))
 
 
-def run_traced(fn: Callable[..., Any], inputs: Inputs) -> tuple[Any, int]:
-    """Call fn on the inputs with the read hook on; returns its result and the creation
-    index before the call (leaves made later belong to the step, not to the model)."""
+Unrecorded = dict  # id(result) -> (result, op, inputs, params): ops run under no_grad
+
+
+def run_traced(fn: Callable[..., Any], inputs: Inputs) -> tuple[Any, int, Unrecorded]:
+    """Call fn on the inputs with the read hook on; returns its result, the creation index
+    before the call (leaves made later belong to the step, not to the model), and the ops
+    `fn` ran under `no_grad` (kept by the engine's `Unrecorded` hook: part of the program)."""
     start = next_index()
     thread = threading.get_ident()
-
     given = {id(v) for v in inputs.values if v is not None}  # reading an input reads data
+    kept: Unrecorded = {}
+    varying: set[int] = set()  # kept results computed from the parameters or the inputs
+
+    def keep(node: Value, op: type, parents: tuple[Value, ...], params: Any) -> None:
+        if threading.get_ident() == thread:
+            kept[id(node)] = (node, op, parents, params)
+            if any(p.requires_grad or id(p) in varying for p in parents):
+                varying.add(id(node))
 
     def refuse(v: Value, how: str) -> None:
-        if v.requires_grad and id(v) not in given and threading.get_ident() == thread:
+        if (
+            (v.requires_grad or id(v) in varying)
+            and id(v) not in given
+            and threading.get_ident() == thread
+        ):
             name = repr(v.label) if v.label else f"of shape {v.shape}"
             raise CompileError(
                 f"compile_step: the step reads the value of a Value {name} with {how}, so what "
@@ -176,15 +192,27 @@ def run_traced(fn: Callable[..., Any], inputs: Inputs) -> tuple[Any, int]:
             )
 
     previous, Reads.hook = Reads.hook, refuse
+    previous_keep, Unrecorded_.hook = Unrecorded_.hook, keep
     try:
         result = fn(*inputs.args)
     finally:
         Reads.hook = previous
-    return result, start
+        Unrecorded_.hook = previous_keep
+    return result, start, kept
 
 
-def record(result: Any, start: int, inputs: Inputs) -> Record:
-    """Describe the graph behind `result` (a loss Value, or (loss, *extras))."""
+def record(result: Any, start: int, inputs: Inputs, kept: Unrecorded | None = None) -> Record:
+    """Describe the graph behind `result` (a loss Value, or (loss, *extras)), through the ops
+    run under `no_grad` (`kept`: forward only, as in eager, where they pass no gradient)."""
+    kept = kept or {}
+    hidden = {k: parents for k, (_, _, parents, _) in kept.items()}
+
+    def op_of(v: Value) -> tuple[Any, tuple[Value, ...], Any] | None:
+        if v._op is not None:
+            return v._op, v._prev, v._params
+        k = kept.get(id(v))
+        return None if k is None else (k[1], k[2], k[3])
+
     roots = list(result) if isinstance(result, (tuple, list)) else [result]
     if not roots or not all(isinstance(r, Value) for r in roots):
         raise CompileError(
@@ -198,21 +226,22 @@ def record(result: Any, start: int, inputs: Inputs) -> Record:
         )
     found: dict[int, Any] = {}  # Values (their private slots are read here, as in graph.py)
     for r in roots:
-        for v in walk(r, leaves=True):
+        for v in walk(r, leaves=True, unrecorded=hidden):
             found[id(v)] = v
     # Ops in creation order (what eager's backward follows); each leaf just before its first
     # use, so that two traces list the same leaves in the same places (a shared constant such
     # as the `2` in `2 * x` was created once, long before either trace).
     values: list[Any] = []
     placed: set[int] = set()
-    for v in sorted((v for v in found.values() if v._op is not None), key=lambda v: v._index):
-        for p in v._prev:
-            if p._op is None and id(p) not in placed:
+    made = {id(v): op_of(v) for v in found.values()}
+    for v in sorted((v for v in found.values() if made[id(v)]), key=lambda v: v._index):
+        for p in made[id(v)][1]:  # type: ignore[index]
+            if made[id(p)] is None and id(p) not in placed:
                 placed.add(id(p))
                 values.append(p)
         values.append(v)
     for r in roots:
-        if r._op is None and id(r) not in placed:
+        if made[id(r)] is None and id(r) not in placed:
             placed.add(id(r))
             values.append(r)
     position = {id(v): i for i, v in enumerate(values)}
@@ -234,10 +263,12 @@ def record(result: Any, start: int, inputs: Inputs) -> Record:
         return data
 
     for v in values:
-        if v._op is not None:
-            parents = tuple(position[id(p)] for p in v._prev)
-            ps = None if v._params is None else {k: site(x) for k, x in v._params.items()}
-            entries.append(Entry("op", op=v._op, parents=parents, params=ps))
+        how = made[id(v)]
+        if how is not None:
+            op, prev, op_params = how
+            parents = tuple(position[id(p)] for p in prev)
+            ps = None if op_params is None else {k: site(x) for k, x in op_params.items()}
+            entries.append(Entry("op", op=op, parents=parents, params=ps))
         elif id(v) in slot_of:
             entries.append(Entry("input", slot_of[id(v)]))
         elif v.requires_grad and v._index < start:

@@ -13,7 +13,7 @@ import numpy as np
 
 from .data import FLOAT_DTYPES, as_data
 from .modes import current_modes
-from .node import check_finite, leaf, new_node, next_index, op_result
+from .node import Unrecorded, check_finite, leaf, new_node, next_index, op_result
 from .value import Value
 
 _new = object.__new__
@@ -150,6 +150,8 @@ def apply_binary(op: type[Function], a: Any, b: Any) -> Value:
         node.requires_grad = False
         node._op = None
         node._prev = ()
+        if Unrecorded.hook is not None:
+            Unrecorded.hook(node, op, (a, b), None)
     node._params = None
     return node
 
@@ -167,7 +169,10 @@ def apply_unary(op: type[Function], a: Value) -> Value:
         check_finite(op, "forward", out)
     if grad_enabled and a.requires_grad:
         return new_node(out, op, (a,), None, True, scope)
-    return new_node(out, None, (), None, False, scope)
+    node = new_node(out, None, (), None, False, scope)
+    if Unrecorded.hook is not None:
+        Unrecorded.hook(node, op, (a,), None)
+    return node
 
 
 def normalize_output(op: type, inputs: Sequence[Value], out: Any) -> float | ndarray:

@@ -13,7 +13,9 @@ from .value import Value
 _by_index = attrgetter("_index")
 
 
-def walk(root: Value, leaves: bool = True) -> list[Value]:
+def walk(
+    root: Value, leaves: bool = True, unrecorded: dict[int, tuple[Value, ...]] | None = None
+) -> list[Value]:
     """Every Value `root` depends on, `root` included, inputs first (creation order).
 
     With `leaves=False`, only the recorded nodes (those made by an op that needs a gradient):
@@ -27,7 +29,12 @@ def walk(root: Value, leaves: bool = True) -> list[Value]:
 
     Values are kept in a set by identity (`Value.__hash__` is `object.__hash__`, and distinct
     objects never have equal identity hashes), so no Value's `==` is ever called here.
+
+    `unrecorded` gives the inputs of results that were not recorded (made under `no_grad`,
+    by id), for a caller that kept them (`compile_step`'s trace): the walk goes through them.
     """
+    if unrecorded is not None:
+        return _walk_through(root, unrecorded)
     if not leaves and root._op is None:
         return []
     seen = {root}
@@ -48,6 +55,22 @@ def walk(root: Value, leaves: bool = True) -> list[Value]:
                     add(parent)
                     push(parent)
                     keep(parent)
+    found.sort(key=_by_index)
+    return found
+
+
+def _walk_through(root: Value, unrecorded: dict[int, tuple[Value, ...]]) -> list[Value]:
+    """`walk(root)`, leaves included, going through the unrecorded results' kept inputs too."""
+    seen = {root}
+    stack = [root]
+    found = [root]
+    while stack:
+        v = stack.pop()
+        for parent in v._prev if v._op is not None else unrecorded.get(id(v), ()):
+            if parent not in seen:
+                seen.add(parent)
+                stack.append(parent)
+                found.append(parent)
     found.sort(key=_by_index)
     return found
 

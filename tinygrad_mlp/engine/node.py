@@ -80,6 +80,16 @@ def leaf(data: float | ndarray, requires_grad: bool = False) -> Value:
     return new_node(data, None, (), None, requires_grad, current_modes()[SCOPE])
 
 
+class Unrecorded:
+    """Who is told of an op's result that is not recorded (made under `no_grad`, or from
+    constants alone): nobody (None), except while `compile_step` traces a step, whose hook
+    keeps the op and its inputs, so that what `fn` computes under `no_grad` is part of the
+    program too (see compile/trace.py). Asked only where a result is not recorded: never on
+    the path that records a node."""
+
+    hook: Any = None
+
+
 def op_result(op: type, parents: tuple[Value, ...], data: Any, params: dict | None) -> Value:
     """The node for `op`'s result: recorded when grad mode is on in this thread and some
     parent requires a gradient, else a constant. In anomaly mode the data is checked first."""
@@ -90,7 +100,10 @@ def op_result(op: type, parents: tuple[Value, ...], data: Any, params: dict | No
         for v in parents:
             if v.requires_grad:
                 return new_node(data, op, parents, params, True, scope)
-    return new_node(data, None, (), None, False, scope)
+    node = new_node(data, None, (), None, False, scope)
+    if Unrecorded.hook is not None:
+        Unrecorded.hook(node, op, parents, params)
+    return node
 
 
 def check_finite(op: type, phase: str, out: Any) -> None:
