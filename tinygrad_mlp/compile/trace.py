@@ -373,7 +373,7 @@ def compare(first: Record, second: Record) -> dict[int, Derived]:
             what = "several inputs" if found else "the parameters or by code it cannot follow"
             raise CompileError(
                 f"compile_step: a constant of the step (shape {np.shape(a)}) changed between "
-                f"two calls and is computed from {what} (under no_grad, or from .data); "
+                f"two calls and is computed from {what} (made with .detach() or from .data); "
                 f"train it with the eager loop"
             )
         ((slot, ways),) = found.items()
