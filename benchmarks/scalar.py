@@ -19,6 +19,8 @@ from __future__ import annotations
 import gc
 import statistics
 import time
+from collections.abc import Callable
+from typing import Any
 
 from tinygrad_mlp import Value, compile_step, optim
 
@@ -125,7 +127,10 @@ def run(quick: bool = False) -> Workload:
     compiled()
     compiled()  # two traces; the generated program runs from the third call
     trace_seconds = time.perf_counter() - start
-    with_compiled = {"ours compiled": compiled, "micrograd": cases["micrograd"]}
+    with_compiled: dict[str, Callable[[], Any]] = {
+        "ours compiled": compiled,
+        "micrograd": cases["micrograd"],
+    }
     with GcDisabled():
         off_c = interleaved(with_compiled, repeats=3 if quick else 9, free_outside=True)
     on_c = interleaved(with_compiled, repeats=2 if quick else 5)

@@ -256,29 +256,29 @@ def run(quick: bool = False) -> Workload:
     large = SIZES[-1]
     for dtype in ("float32", "float64"):
         model = engine_model(large, dtype)
-        x, target = batch(large, dtype)
+        x, labels = batch(large, dtype)
         compiled = compiled_step(model, large)
         for _ in range(3):
-            compiled(x, target)
+            compiled(x, labels)
         by_hand = numpy_step(engine_model(large, dtype), large)
-        by_hand(x, target)
+        by_hand(x, labels)
         result.rows.append(
             Row(
                 NAME,
                 f"large {dtype} compiled step, peak memory",
-                peak_memory(lambda: compiled(x, target)),  # noqa: B023
+                peak_memory(lambda: compiled(x, labels)),  # noqa: B023
                 "numpy by hand",
-                peak_memory(lambda: by_hand(x, target)),  # noqa: B023
+                peak_memory(lambda: by_hand(x, labels)),  # noqa: B023
                 unit="B",
                 target=1.25,
             )
         )
     for size in SIZES:
-        seconds, steps = trace_cost(size, "float32")
+        seconds, eager_steps = trace_cost(size, "float32")
         result.notes.append(
             f"{NAME}: {size.name} float32 compiled step, one-time cost of its two traces "
             f"(eager steps, recording, code generation, the check against eager): "
-            f"{seconds * 1e3:.1f} ms, {steps:.1f} eager steps' worth"
+            f"{seconds * 1e3:.1f} ms, {eager_steps:.1f} eager steps' worth"
         )
     for size in SIZES[:2]:
         p = phases(size, "float32", 50 if quick else 300)
