@@ -27,7 +27,7 @@ from .data import batches, one_hot, train_test_split
 from .engine import Value, no_grad
 from .fit_step import LastFiniteWeights, compiled_step, train_step
 from .labels import LabelError, class_labels, is_zero_one, zero_one
-from .losses import LOSSES, accuracy, classify
+from .losses import LOSSES, classify
 from .nn import Module, evaluation_mode
 from .optim import OPTIMIZERS, SGD, Optimizer
 
@@ -185,13 +185,13 @@ class _Task:
         return self.y[idx]
 
     def accuracy(self, outputs: Any, idx: np.ndarray | slice) -> float:
-        assert self.labels is not None, "accuracy is for class labels"
-        return accuracy(outputs, self.labels[idx], self.threshold)
+        """`losses.accuracy` of the outputs for the examples at `idx`."""
+        return self.correct(outputs, idx) / len(self.y[idx])
 
     def correct(self, outputs: Any, idx: np.ndarray | slice) -> int:
-        """How many of the examples at `idx` the outputs classify right: what `accuracy`
-        counts, against the labels made 0/1 (`zero_one`) once, for a batch of a training loop
-        (a count, so that an epoch's accuracy is exact)."""
+        """How many of the examples at `idx` the outputs classify right (what
+        `losses.accuracy` counts), against the labels made 0/1 (`zero_one`) once: a count, so
+        that a training loop sums its batches exactly."""
         if self._classes is None:
             assert self.labels is not None, "accuracy is for class labels"
             self._classes = zero_one(self.labels)

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from .pieces import WORD
+from .pieces import WORD, assigned
 
 UFUNCS = {ast.Add: "np.add", ast.Sub: "np.subtract", ast.Mult: "np.multiply"}
 CALLS = ("np.maximum",)  # two-input ufuncs written as calls
@@ -73,13 +73,6 @@ def candidate(expr: str, values: dict[str, Any], result: Any) -> Candidate | Non
     return Candidate(left.id, ufunc, right)
 
 
-def _split(line: str) -> tuple[list[str], str]:
-    code = line.split("  # ", 1)[0].strip()
-    target, _, expr = code.partition(" = ")
-    names = [n.strip() for n in target.replace("(", "").replace(")", "").split(",")]
-    return [n for n in names if n], expr
-
-
 def pure(expr: str) -> bool:
     """Whether `expr` is arithmetic on names (`a * b`, `-a`): the same names give the same
     value, so it is computed once (common subexpressions, as in `x * x`'s backward)."""
@@ -91,9 +84,9 @@ def pure(expr: str) -> bool:
     )
 
 
-def _makes_new(expr: str) -> bool:
-    """Whether `expr` always gives a new array (never a view of what it reads)."""
-    tree = ast.parse(expr, mode="eval").body
+def _makes_new(tree: ast.expr, expr: str) -> bool:
+    """Whether `expr` (parsed: `tree`) always gives a new array (never a view of what it
+    reads)."""
     return isinstance(tree, (ast.BinOp, ast.UnaryOp)) or expr.startswith(FRESH_CALLS)
 
 
@@ -115,16 +108,15 @@ def written_in_place(
             line_defs.append([])
             line_reads.append([])
             continue
-        names, expr = _split(line)
+        names, expr = assigned(line)
         reads = [definition[w] for w in WORD.findall(expr) if w in definition]
         for d in reads:
             last_read[d] = i
         defs = []
         for name in names:
-            if name != "_":
-                definition[name] = len(last_read)
-                last_read[len(last_read)] = i
-                defs.append(definition[name])
+            definition[name] = len(last_read)
+            last_read[len(last_read)] = i
+            defs.append(definition[name])
         line_defs.append(defs)
         line_reads.append(reads)
     for name in keep:
@@ -142,8 +134,7 @@ def written_in_place(
         defs = line_defs[i]
         if not defs:
             continue
-        names, expr = _split(line)
-        names = [n for n in names if n != "_"]
+        names, expr = assigned(line)
         read_buffers = {buffer_of[d] for d in line_reads[i] if d in buffer_of}
         c = candidates.get(i)
         if c is not None and c.left in current:
@@ -169,7 +160,7 @@ def written_in_place(
         if len(defs) == 1 and isinstance(tree, ast.Name) and tree.id in current:
             buffers = [buffer_of[current[tree.id]]]  # another name for the same array
         else:
-            fresh = len(defs) == 1 and _makes_new(expr)
+            fresh = len(defs) == 1 and _makes_new(tree, expr)
             if not fresh:  # what it returns may be a view of what it read
                 seen_elsewhere.update(read_buffers)
             buffers = [new_buffer() for _ in defs]

@@ -332,8 +332,9 @@ def own_gradients(gen: Generator, grads: list[str | None], param_data: list[Any]
     would be a view, or share memory with another gradient, an input, a parameter or a
     returned value (decided here, on this trace's arrays: the same code makes the same kind
     of array at every call). So a step can store them in `.grad` as they are."""
-    others: list[Any] = [x for x in (*gen.rec.inputs.data, *param_data)]
-    others += [gen.value_of.get(gen.sym[i]) for i in gen.rec.extras]
+    candidates = [*gen.rec.inputs.data, *param_data]
+    candidates += [gen.value_of.get(gen.sym[i]) for i in gen.rec.extras]
+    others = [x for x in candidates if x.__class__ is ndarray]
     out = []
     for name, value in zip(grads, gen.final_grads):
         if name is None:
@@ -341,8 +342,7 @@ def own_gradients(gen: Generator, grads: list[str | None], param_data: list[Any]
             continue
         text = gen.handed_out(name)
         if value.__class__ is ndarray and text == name:
-            seen = [x for x in others if x.__class__ is ndarray]
-            if value.base is not None or any(np.shares_memory(value, x) for x in seen):
+            if value.base is not None or any(np.shares_memory(value, x) for x in others):
                 text = f"{name}.copy()"
             others.append(value)
         out.append(text)

@@ -9,12 +9,18 @@ from __future__ import annotations
 import re
 
 
-def _names(line: str) -> tuple[list[str], list[str]]:
-    """The names a generated line defines and the words it reads."""
+def assigned(line: str) -> tuple[list[str], str]:
+    """The names a generated line `a, b = expr  # comment` defines (not `_`), and its expr."""
     code = line.split("  # ", 1)[0].strip()
     target, _, expr = code.partition(" = ")
     defined = [n.strip() for n in target.replace("(", "").replace(")", "").split(",")]
-    return [n for n in defined if n and n != "_"], WORD.findall(expr)
+    return [n for n in defined if n and n != "_"], expr
+
+
+def _names(line: str) -> tuple[list[str], list[str]]:
+    """The names a generated line defines and the words it reads."""
+    defined, expr = assigned(line)
+    return defined, WORD.findall(expr)
 
 
 def freed(body: list[str], keep: set[str]) -> list[str]:

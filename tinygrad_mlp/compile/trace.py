@@ -29,8 +29,7 @@ from typing import Any
 import numpy as np
 
 from ..engine import Value, walk
-from ..engine.node import Unrecorded as Unrecorded_
-from ..engine.node import next_index
+from ..engine.node import Unrecorded, next_index
 from ..engine.protocols import Reads
 
 ndarray = np.ndarray
@@ -159,17 +158,17 @@ def _comparable(params: dict[str, Any] | None) -> Any:
     return tuple(sorted((k, repr(v)) for k, v in params.items()))
 
 
-Unrecorded = dict  # id(result) -> (result, op, inputs, params): ops run under no_grad
+Kept = dict  # id(result) -> (result, op, inputs, params): the ops run under no_grad
 
 
-def run_traced(fn: Callable[..., Any], inputs: Inputs) -> tuple[Any, int, Unrecorded]:
+def run_traced(fn: Callable[..., Any], inputs: Inputs) -> tuple[Any, int, Kept]:
     """Call fn on the inputs with the read hook on; returns its result, the creation index
     before the call (leaves made later belong to the step, not to the model), and the ops
     `fn` ran under `no_grad` (kept by the engine's `Unrecorded` hook: part of the program)."""
     start = next_index()
     thread = threading.get_ident()
     given = {id(v) for v in inputs.values if v is not None}  # reading an input reads data
-    kept: Unrecorded = {}
+    kept: Kept = {}
     varying: set[int] = set()  # kept results computed from the parameters or the inputs
 
     def keep(node: Value, op: type, parents: tuple[Value, ...], params: Any) -> None:
@@ -192,16 +191,16 @@ def run_traced(fn: Callable[..., Any], inputs: Inputs) -> tuple[Any, int, Unreco
             )
 
     previous, Reads.hook = Reads.hook, refuse
-    previous_keep, Unrecorded_.hook = Unrecorded_.hook, keep
+    previous_keep, Unrecorded.hook = Unrecorded.hook, keep
     try:
         result = fn(*inputs.args)
     finally:
         Reads.hook = previous
-        Unrecorded_.hook = previous_keep
+        Unrecorded.hook = previous_keep
     return result, start, kept
 
 
-def record(result: Any, start: int, inputs: Inputs, kept: Unrecorded | None = None) -> Record:
+def record(result: Any, start: int, inputs: Inputs, kept: Kept | None = None) -> Record:
     """Describe the graph behind `result` (a loss Value, or (loss, *extras)), through the ops
     run under `no_grad` (`kept`: forward only, as in eager, where they pass no gradient)."""
     kept = kept or {}

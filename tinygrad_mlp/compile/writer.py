@@ -118,7 +118,6 @@ class Writer:
                 return
             if values[0].__class__ is ndarray and buffers.pure(expr):
                 self.computed[expr] = names[0]
-        if len(names) == 1:
             c = buffers.candidate(expr, self.value_of, values[0])
             if c is not None:
                 self.candidates[len(self.lines)] = c

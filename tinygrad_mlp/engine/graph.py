@@ -33,8 +33,6 @@ def walk(
     `unrecorded` gives the inputs of results that were not recorded (made under `no_grad`,
     by id), for a caller that kept them (`compile_step`'s trace): the walk goes through them.
     """
-    if unrecorded is not None:
-        return _walk_through(root, unrecorded)
     if not leaves and root._op is None:
         return []
     seen = {root}
@@ -42,8 +40,10 @@ def walk(
     found = [root]
     pop, push, add, keep = stack.pop, stack.append, seen.add, found.append
     if leaves:
+        hidden = unrecorded or {}
         while stack:
-            for parent in pop()._prev:
+            v = pop()
+            for parent in v._prev or hidden.get(id(v), ()):
                 if parent not in seen:
                     add(parent)
                     push(parent)
@@ -55,22 +55,6 @@ def walk(
                     add(parent)
                     push(parent)
                     keep(parent)
-    found.sort(key=_by_index)
-    return found
-
-
-def _walk_through(root: Value, unrecorded: dict[int, tuple[Value, ...]]) -> list[Value]:
-    """`walk(root)`, leaves included, going through the unrecorded results' kept inputs too."""
-    seen = {root}
-    stack = [root]
-    found = [root]
-    while stack:
-        v = stack.pop()
-        for parent in v._prev if v._op is not None else unrecorded.get(id(v), ()):
-            if parent not in seen:
-                seen.add(parent)
-                stack.append(parent)
-                found.append(parent)
     found.sort(key=_by_index)
     return found
 
