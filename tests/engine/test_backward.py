@@ -169,3 +169,48 @@ def test_no_gradient_is_computed_for_a_constant_exponent() -> None:
     x = Value(np.ones(2))
     Counting.apply(x, np.ones(2)).sum().backward()
     assert Counting.calls == [(True, False)]
+
+
+class PassesGradient(Function):
+    """A sum that says so: the backward pass hands both inputs g without calling backward."""
+
+    passes_gradient = True
+    calls: list = []
+
+    @staticmethod
+    def forward(a, b):
+        return a + b
+
+    @staticmethod
+    def backward(g, a, b, out):
+        PassesGradient.calls.append(g)
+        return g, g
+
+
+@pytest.mark.parametrize("scalar", [True, False], ids=["scalar", "tensor"])
+def test_an_op_that_passes_the_gradient_is_not_called_and_broadcasting_is_summed(
+    scalar: bool,
+) -> None:
+    PassesGradient.calls.clear()
+    a = Value(2.0) if scalar else Value(np.ones((3, 2)))
+    b = Value(5.0) if scalar else Value(np.ones(2))  # broadcast along the first axis
+    out = PassesGradient.apply(a, b) * 3
+    (out if scalar else out.sum()).backward()
+    assert PassesGradient.calls == []
+    if scalar:
+        assert (a.grad, b.grad) == (3.0, 3.0)
+    else:
+        np.testing.assert_array_equal(a.grad, np.full((3, 2), 3.0))
+        np.testing.assert_array_equal(b.grad, [9.0, 9.0])  # summed over the 3 rows
+
+
+def test_a_subclass_of_an_op_that_passes_the_gradient_has_its_backward_called() -> None:
+    class Doubled(PassesGradient):  # another op: its parent's shortcut may not hold
+        @staticmethod
+        def backward(g, a, b, out):
+            return 2 * g, 2 * g
+
+    a, b = Value(1.0), Value(1.0)
+    Doubled.apply(a, b).backward()
+    assert not Doubled.passes_gradient
+    assert (a.grad, b.grad) == (2.0, 2.0)

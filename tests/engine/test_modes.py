@@ -74,3 +74,9 @@ def test_a_module_scope_in_one_thread_is_not_seen_by_another() -> None:
         here = (Value(1.0) * 2).scope
     assert other == (None, None)
     assert here is scope
+
+
+def test_a_new_thread_starts_from_the_default_modes_whatever_the_importing_thread_set() -> None:
+    with no_grad(), detect_anomaly(), module_scope(object()):
+        modes = run_in_thread(lambda: (is_grad_enabled(), is_anomaly_enabled(), current_scope()))
+    assert modes == (True, False, None)

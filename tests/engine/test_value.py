@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from tinygrad_mlp import MLP, StaleDataError, Value, losses, optim
+from tinygrad_mlp.engine import module_scope
 from tinygrad_mlp.engine.node import new_node
 
 
@@ -108,3 +109,14 @@ def test_numpy_gives_a_writable_copy() -> None:
     out = v.numpy()
     out[0] = 3.0
     np.testing.assert_array_equal(v.data, [1.0, 1.0])
+
+
+def test_rare_facts_and_the_module_call_share_a_slot_without_losing_either() -> None:
+    marker = object()
+    with module_scope(marker, "layer") as scope:
+        y = Value(np.ones(2)) * 2
+    y.label = "y"  # the first fact noted: the slot now holds it beside the module call
+    y.data = np.zeros(2)  # a second: when the data changed
+    assert y.scope is scope and y.label == "y"
+    assert y.noted("changed_at") is not None and y.noted("reached") is None
+    assert Value(1.0).scope is None and Value(1.0, label="x").scope is None

@@ -21,7 +21,7 @@ import numpy as np
 
 from .accumulate import add_gradient, seed_gradient, store_leaf_gradients
 from .data import as_data
-from .function import constant, lift
+from .function import PASSES_GRADIENT, constant, lift
 from .graph import walk
 from .modes import enable_grad, is_anomaly_enabled
 from .node import StaleDataError, check_finite, latest_data_change
@@ -137,6 +137,7 @@ def _run(order: list[Value], leaves: list[Value], store: bool) -> None:
     broadcasting, a custom op's odd result) goes through `add_gradient`."""
     anomaly = is_anomaly_enabled()
     push_leaf = leaves.append
+    passes_gradient = PASSES_GRADIENT
     for node in order:
         g = node._g
         if store:
@@ -148,12 +149,15 @@ def _run(order: list[Value], leaves: list[Value], store: bool) -> None:
         parents = node._prev
         if node._params is None and len(parents) == 2:
             a, b = parents
-            try:
-                ga, gb = op.backward(g, a._data, b._data, node._data)
-            except ArithmeticError:  # Python floats raise where numpy gives inf/nan
-                ga, gb = _backward_like_numpy(op, g, (a._data, b._data), node._data, None)
-            except (ValueError, TypeError):  # not two gradients: say so, as the general path does
-                ga, gb = call_backward(op, g, [a._data, b._data], node._data, None)
+            if op in passes_gradient:  # a sum: both inputs get g itself, no call needed
+                ga = gb = g
+            else:
+                try:
+                    ga, gb = op.backward(g, a._data, b._data, node._data)
+                except ArithmeticError:  # Python floats raise where numpy gives inf/nan
+                    ga, gb = _backward_like_numpy(op, g, (a._data, b._data), node._data, None)
+                except (ValueError, TypeError):  # not two gradients: say so, as in general
+                    ga, gb = call_backward(op, g, [a._data, b._data], node._data, None)
             if anomaly:
                 _check_needed(op, parents, (ga, gb))
             if a.requires_grad:

@@ -20,6 +20,10 @@ _new = object.__new__
 
 ndarray = np.ndarray
 
+# The ops whose `passes_gradient` is set: the backward pass tests a node's op against this
+# set, which costs a third of reading the class attribute.
+PASSES_GRADIENT: set[type] = set()
+
 
 class Function:
     """An operation: a forward computation and its gradient rule, side by side.
@@ -53,12 +57,16 @@ class Function:
     An operation whose gradients cost real work may set `skips_unneeded_grads = True`: its
     `backward` then also gets `needs_grad`, one bool per input, in an ordinary backward pass,
     and may return None for an input that needs no gradient. `needs_grad` must default to all
-    True.
+    True. A two-input operation without params whose `backward` returns `(grad, grad)` (a sum)
+    may set `passes_gradient = True`: an ordinary backward pass then gives both inputs the
+    gradient without calling `backward` (nearly half the nodes of a scalar network are sums).
+    A subclass does not inherit `passes_gradient`: it is another operation.
     """
 
     symbol: ClassVar[str] = "Function"
     derivative: ClassVar[str | None] = None
     skips_unneeded_grads: ClassVar[bool] = False
+    passes_gradient: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -69,6 +77,10 @@ class Function:
             cls.symbol = cls.__name__
         if "derivative" not in cls.__dict__:
             cls.derivative = None  # a subclass is another op: its parent's formula may not hold
+        if "passes_gradient" not in cls.__dict__:
+            cls.passes_gradient = False  # nor its parent's gradient
+        if cls.passes_gradient:
+            PASSES_GRADIENT.add(cls)
 
     @staticmethod
     def forward(*inputs: Any, **params: Any) -> Any:
@@ -116,7 +128,8 @@ class Function:
 
 
 def apply_binary(op: type[Function], a: Any, b: Any) -> Value:
-    """`op.apply(a, b)` for an op without params that computes every gradient (+ - * /)."""
+    """`op.apply(a, b)` for an op without params that computes every gradient (+ - * /), and
+    gives float data from float data."""
     if a.__class__ is not Value:
         a = lift(a, b)
     if b.__class__ is not Value:
@@ -127,8 +140,8 @@ def apply_binary(op: type[Function], a: Any, b: Any) -> Value:
         raise forward_error(op, (a, b), exc) from None
     grad: float | None = 0.0
     if out.__class__ is not float:
-        if not (out.__class__ is ndarray and out.ndim and out.dtype.char in "fd"):
-            out = normalize_output(op, (a, b), out)  # (its first test, above, passes as is)
+        if not (out.__class__ is ndarray and out.ndim):  # (see `apply_unary` for the dtype)
+            out = normalize_output(op, (a, b), out)
         grad = 0.0 if out.__class__ is float else None
     grad_enabled, anomaly, scope = current_modes()  # `op_result`, for two parents
     if anomaly:
@@ -157,12 +170,15 @@ def apply_binary(op: type[Function], a: Any, b: Any) -> Value:
 
 
 def apply_unary(op: type[Function], a: Value) -> Value:
-    """`op.apply(a)` for an op without params that computes every gradient, on a Value."""
+    """`op.apply(a)` for an op without params that computes every gradient, and gives float
+    data from float data, on a Value."""
     try:
         out = op.forward(a._data)
     except (ValueError, TypeError, IndexError) as exc:
         raise forward_error(op, (a,), exc) from None
-    if out.__class__ is not float:
+    # An array result is kept as it is: these ops, on float32/float64 data (all a Value holds),
+    # give float32/float64 arrays, so the dtype test of `normalize_output` is not needed.
+    if out.__class__ is not float and not (out.__class__ is ndarray and out.ndim):
         out = normalize_output(op, (a,), out)
     grad_enabled, anomaly, scope = current_modes()  # `op_result`, for one parent
     if anomaly:

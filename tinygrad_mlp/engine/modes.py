@@ -17,10 +17,15 @@ from typing import Any
 
 GRAD, ANOMALY, SCOPE = 0, 1, 2  # positions in the modes tuple
 
+DEFAULT_MODES = (True, False, None)  # recording, no anomaly checks, in no module call
 _modes: ContextVar[tuple[Any, ...]] = ContextVar(  # (bool, bool, Scope | None)
-    "tinygrad_mlp_modes", default=(True, False, None)
+    "tinygrad_mlp_modes", default=DEFAULT_MODES
 )
 current_modes = _modes.get  # () -> (grad_enabled, anomaly, scope) of this thread
+# Set (to what it already is) in the thread that imports the package: a variable that is set
+# is read through the thread's cache, a third cheaper than falling back to its default, and
+# it is read for every node. Other threads still start from the default.
+_modes.set(DEFAULT_MODES)
 
 
 def enter_scope(grad_enabled: bool, anomaly: bool, scope: Any) -> Any:

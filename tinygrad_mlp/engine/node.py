@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from .modes import SCOPE, current_modes
-from .value import Value
+from .value import Notes, Value
 
 ndarray = np.ndarray
 
@@ -33,10 +33,11 @@ class _Changes:
 def stamp_change(v: Value) -> None:
     """Record that `v`'s data was assigned now (on the clock of creation indices)."""
     index = _Changes.latest = next_index()
-    try:
-        v._rare["changed_at"] = index  # `v.note`, inline: an optimizer stamps every weight
-    except AttributeError:
-        v._rare = {"changed_at": index}
+    notes = v._scope  # `v.note`, inline: an optimizer stamps every weight at every step
+    if notes.__class__ is Notes:
+        notes["changed_at"] = index
+    else:
+        v._scope = Notes(scope=notes, changed_at=index)
 
 
 def latest_data_change() -> int:

@@ -30,6 +30,13 @@ from .protocols import PythonProtocols, Reads, told_of_read
 ndarray = np.ndarray
 
 
+class Notes(dict):
+    """The facts few Values have, by name, with the module call the Value was made in under
+    "scope": what a Value's `_scope` slot holds once one of them is noted."""
+
+    __slots__ = ()
+
+
 class Value(PythonProtocols, TensorMethods):
     """A number or an array that remembers how it was computed, so its gradient can be found.
 
@@ -56,13 +63,15 @@ class Value(PythonProtocols, TensorMethods):
         "_prev",
         "_params",
         "_index",
+        # The module call this Value was made in (a `Scope`, or None); or, once one of the
+        # facts few Values have is noted, a `Notes` holding that call and those facts (a slot
+        # of their own would make every node bigger, and 8 bytes more moves a node into the
+        # allocator's next size class): "label"; "changed_at" (when its data was assigned, see
+        # `data`); "reached" (a backward pass reached this scalar leaf, see `has_grad`);
+        # "owner" (the private array behind a parameter's read-only data, see `sub_`).
+        # Read through `scope`, `note` and `noted`.
         "_scope",
         "_g",  # this Value's gradient during a backward pass (see backward.py), else None
-        # What few Values have, in a dict made on first need (a slot each would make every node
-        # bigger): "label"; "changed_at" (when its data was assigned, see `data`); "reached"
-        # (a backward pass reached this scalar leaf, see `has_grad`); "owner" (the private
-        # array behind a parameter's read-only data, see `sub_`). See `note` and `noted`.
-        "_rare",
         "__weakref__",
     )
     # The slots' types, for the type checker only (annotations make no class attributes).
@@ -75,9 +84,8 @@ class Value(PythonProtocols, TensorMethods):
     _prev: tuple[Value, ...]
     _params: Any
     _index: int
-    _scope: Any
+    _scope: Any  # a Scope, None, or Notes
     _g: Any
-    _rare: dict[str, Any]
 
     # numpy must hand `ndarray (op) Value` to Value's reflected operators instead of looping
     # over the array and building an array of Values.
@@ -101,16 +109,16 @@ class Value(PythonProtocols, TensorMethods):
         return node
 
     def note(self, key: str, value: Any) -> None:
-        """Remember one of the facts few Values have (see `__slots__`: `_rare`)."""
-        try:
-            self._rare[key] = value
-        except AttributeError:  # the first: the dict is made now
-            self._rare = {key: value}
+        """Remember one of the facts few Values have (see `__slots__`: `_scope`)."""
+        notes = self._scope
+        if notes.__class__ is not Notes:  # the first: made now, around the module call
+            notes = self._scope = Notes(scope=notes)
+        notes[key] = value
 
     def noted(self, key: str, default: Any = None) -> Any:
         """One of the facts few Values have, or `default`."""
-        rare = getattr(self, "_rare", None)
-        return default if rare is None else rare.get(key, default)
+        notes = self._scope
+        return notes.get(key, default) if notes.__class__ is Notes else default
 
     # -- data ---------------------------------------------------------------------------------
 
@@ -140,7 +148,8 @@ class Value(PythonProtocols, TensorMethods):
         if dtype is not None and isinstance(new, (int, float)):
             new = np.full(self._data.shape, new)
         self._data = data = as_data(new, dtype, copy=True)
-        self.note("owner", data.base if isinstance(data, ndarray) else None)
+        if isinstance(data, ndarray):  # (a scalar's data stays a float: it has no owner)
+            self.note("owner", data.base)
         stamp_change(self)
 
     def sub_(self, delta: Any) -> Value:
@@ -216,7 +225,8 @@ class Value(PythonProtocols, TensorMethods):
     @property
     def scope(self) -> Any:
         """The innermost module call (a `Scope`) this Value was made in, or None."""
-        return self._scope
+        scope = self._scope
+        return scope["scope"] if scope.__class__ is Notes else scope
 
     @property
     def index(self) -> int:
