@@ -1,12 +1,12 @@
 """The `Function` base class: an operation's forward beside its backward, its display metadata,
 and `apply`, which runs it on Values and makes the result a node (with `new_node`, the one node
-constructor). `apply_binary` and `apply_unary` are `apply` for the operators, without the
-generality they do not need: where a scalar graph spends its time.
+constructor). `binary_operator` and `unary_operator` make the operator methods of Value: `apply`
+without the generality they do not need, where a scalar graph spends its time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 import numpy as np
@@ -124,71 +124,101 @@ class Function:
 
 
 # `apply` for the operators (`a * b`, `-a`, `a.tanh()`), without the generality they do not
-# need: this is where a scalar graph spends its time. Same steps, same node constructor.
+# need: this is where a scalar graph spends its time. Same steps, same node constructor. Each
+# factory makes the operator method itself (value.py sets them on Value), so that an operation
+# costs one Python call, not a method calling `apply`: a sixth of an operation's cost.
 
 
-def apply_binary(op: type[Function], a: Any, b: Any) -> Value:
-    """`op.apply(a, b)` for an op without params that computes every gradient (+ - * /), and
-    gives float data from float data."""
-    if a.__class__ is not Value:
-        a = lift(a, b)
-    if b.__class__ is not Value:
-        b = lift(b, a)
-    try:
-        out = op.forward(a._data, b._data)
-    except (ValueError, TypeError, IndexError) as exc:
-        raise forward_error(op, (a, b), exc) from None
-    grad: float | None = 0.0
-    if out.__class__ is not float:
-        if not (out.__class__ is ndarray and out.ndim):  # (see `apply_unary` for the dtype)
-            out = normalize_output(op, (a, b), out)
-        grad = 0.0 if out.__class__ is float else None
-    grad_enabled, anomaly, scope = current_modes()  # `op_result`, for two parents
-    if anomaly:
-        check_finite(op, "forward", out)
-    # `new_node`'s body, inlined: a Python call per node is about a tenth of a scalar graph's
-    # build time (benchmarks/RESULTS.md, scalar rows). tests/engine/test_value.py checks that
-    # this fills the same slots as `new_node`.
-    node = _new(Value)
-    node._data = out
-    node.grad = grad
-    node._index = next_index()
-    node._scope = scope
-    node._g = None
-    if grad_enabled and (a.requires_grad or b.requires_grad):
-        node.requires_grad = True
-        node._op = op
-        node._prev = (a, b)
-    else:
-        node.requires_grad = False
-        node._op = None
-        node._prev = ()
+def binary_operator(op: type[Function]) -> Callable[[Any, Any], Value]:
+    """The method `a (op) b` for an op without params that computes every gradient
+    (+ - * /), and gives float data from float data: `op.apply(a, b)`, faster."""
+
+    def operator(a: Any, b: Any) -> Value:
+        if a.__class__ is not Value:
+            a = lift(a, b)
+        if b.__class__ is not Value:
+            b = lift(b, a)
+        try:
+            out = op.forward(a._data, b._data)
+        except (ValueError, TypeError, IndexError) as exc:
+            raise forward_error(op, (a, b), exc) from None
+        node = _new(Value)
+        if out.__class__ is float:
+            node.grad = 0.0
+        else:
+            if not (out.__class__ is ndarray and out.ndim):  # (see `unary_operator`: dtype)
+                out = normalize_output(op, (a, b), out)
+            node.grad = 0.0 if out.__class__ is float else None
+        grad_enabled, anomaly, scope = current_modes()  # `op_result`, for two parents
+        if anomaly:
+            check_finite(op, "forward", out)
+        # The rest of `new_node`'s body, inlined: a Python call per node is about a tenth of a
+        # scalar graph's build time (benchmarks/RESULTS.md, scalar rows).
+        # tests/engine/test_value.py checks that this fills the same slots as `new_node`.
+        node._data = out
+        node._index = next_index()
+        node._scope = scope
+        node._g = None
+        if grad_enabled and (a.requires_grad or b.requires_grad):
+            node.requires_grad = True
+            node._op = op
+            node._prev = (a, b)
+        else:
+            node.requires_grad = False
+            node._op = None
+            node._prev = ()
+            if Unrecorded.hook is not None:
+                Unrecorded.hook(node, op, (a, b), None)
+        node._params = None
+        return node
+
+    return named(operator, op)
+
+
+def reflected(operator: Callable[[Any, Any], Value]) -> Callable[[Any, Any], Value]:
+    """The reflected method of a binary operator: `other (op) self`, as in `2 * x`."""
+
+    def reflected_operator(a: Any, b: Any) -> Value:
+        return operator(b, a)
+
+    reflected_operator.__name__ = f"r{operator.__name__}"
+    reflected_operator.__qualname__ = f"Value.r{operator.__name__}"
+    reflected_operator.__doc__ = operator.__doc__
+    return reflected_operator
+
+
+def unary_operator(op: type[Function]) -> Callable[[Value], Value]:
+    """The method `op(a)` for an op without params that computes every gradient, and gives
+    float data from float data (`-a`, `a.tanh()`): `op.apply(a)`, faster."""
+
+    def operator(a: Value) -> Value:
+        try:
+            out = op.forward(a._data)
+        except (ValueError, TypeError, IndexError) as exc:
+            raise forward_error(op, (a,), exc) from None
+        # An array result is kept as it is: these ops, on float32/float64 data (all a Value
+        # holds), give float32/float64 arrays, so `normalize_output`'s dtype test is not needed.
+        if out.__class__ is not float and not (out.__class__ is ndarray and out.ndim):
+            out = normalize_output(op, (a,), out)
+        grad_enabled, anomaly, scope = current_modes()  # `op_result`, for one parent
+        if anomaly:
+            check_finite(op, "forward", out)
+        if grad_enabled and a.requires_grad:
+            return new_node(out, op, (a,), None, True, scope)
+        node = new_node(out, None, (), None, False, scope)
         if Unrecorded.hook is not None:
-            Unrecorded.hook(node, op, (a, b), None)
-    node._params = None
-    return node
+            Unrecorded.hook(node, op, (a,), None)
+        return node
+
+    return named(operator, op)
 
 
-def apply_unary(op: type[Function], a: Value) -> Value:
-    """`op.apply(a)` for an op without params that computes every gradient, and gives float
-    data from float data, on a Value."""
-    try:
-        out = op.forward(a._data)
-    except (ValueError, TypeError, IndexError) as exc:
-        raise forward_error(op, (a,), exc) from None
-    # An array result is kept as it is: these ops, on float32/float64 data (all a Value holds),
-    # give float32/float64 arrays, so the dtype test of `normalize_output` is not needed.
-    if out.__class__ is not float and not (out.__class__ is ndarray and out.ndim):
-        out = normalize_output(op, (a,), out)
-    grad_enabled, anomaly, scope = current_modes()  # `op_result`, for one parent
-    if anomaly:
-        check_finite(op, "forward", out)
-    if grad_enabled and a.requires_grad:
-        return new_node(out, op, (a,), None, True, scope)
-    node = new_node(out, None, (), None, False, scope)
-    if Unrecorded.hook is not None:
-        Unrecorded.hook(node, op, (a,), None)
-    return node
+def named(operator: Any, op: type[Function]) -> Any:
+    """`operator`, named and documented after `op` (what `help(Value)` shows)."""
+    operator.__name__ = op.__name__.lower()
+    operator.__qualname__ = f"Value.{operator.__name__}"
+    operator.__doc__ = f"`{op.symbol}`: one {op.__name__} operation, recorded for backward."
+    return operator
 
 
 def normalize_output(op: type, inputs: Sequence[Value], out: Any) -> float | ndarray:

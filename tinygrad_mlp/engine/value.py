@@ -19,7 +19,8 @@ Two promises shape the code:
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -297,31 +298,27 @@ class Value(PythonProtocols, TensorMethods):
         self.requires_grad = flag
         return self
 
-    # -- operators (each is one call of an op's `apply`) ---------------------------------------
-
-    def __add__(self, other: Any) -> Value:
-        return apply_binary(Add, self, other)
-
-    def __radd__(self, other: Any) -> Value:
-        return apply_binary(Add, other, self)
-
-    def __sub__(self, other: Any) -> Value:
-        return apply_binary(Sub, self, other)
-
-    def __rsub__(self, other: Any) -> Value:
-        return apply_binary(Sub, other, self)
-
-    def __mul__(self, other: Any) -> Value:
-        return apply_binary(Mul, self, other)
-
-    def __rmul__(self, other: Any) -> Value:
-        return apply_binary(Mul, other, self)
-
-    def __truediv__(self, other: Any) -> Value:
-        return apply_binary(Div, self, other)
-
-    def __rtruediv__(self, other: Any) -> Value:
-        return apply_binary(Div, other, self)
+    # -- operators --------------------------------------------------------------------------
+    # + - * / and the elementwise functions are each made by `binary_operator` or
+    # `unary_operator` (function.py) and set at the end of this file, once the op classes
+    # exist: each method is the op's `apply` itself, one Python call per operation.
+    __add__: ClassVar[Callable[[Value, Any], Value]]
+    __radd__: ClassVar[Callable[[Value, Any], Value]]
+    __sub__: ClassVar[Callable[[Value, Any], Value]]
+    __rsub__: ClassVar[Callable[[Value, Any], Value]]
+    __mul__: ClassVar[Callable[[Value, Any], Value]]
+    __rmul__: ClassVar[Callable[[Value, Any], Value]]
+    __truediv__: ClassVar[Callable[[Value, Any], Value]]
+    __rtruediv__: ClassVar[Callable[[Value, Any], Value]]
+    __neg__: ClassVar[Callable[[Value], Value]]
+    exp: ClassVar[Callable[[Value], Value]]
+    log: ClassVar[Callable[[Value], Value]]
+    tanh: ClassVar[Callable[[Value], Value]]
+    relu: ClassVar[Callable[[Value], Value]]
+    sigmoid: ClassVar[Callable[[Value], Value]]
+    abs: ClassVar[Callable[[Value], Value]]
+    sqrt: ClassVar[Callable[[Value], Value]]
+    __abs__: ClassVar[Callable[[Value], Value]]
 
     def __pow__(self, exponent: Any) -> Value:
         if isinstance(exponent, (Value, ndarray)):
@@ -335,9 +332,6 @@ class Value(PythonProtocols, TensorMethods):
     def __rpow__(self, base: Any) -> Value:
         return Pow.apply(base, self)
 
-    def __neg__(self) -> Value:
-        return apply_unary(Neg, self)
-
     def __matmul__(self, other: Any) -> Value:
         return MatMul.apply(self, other)
 
@@ -346,31 +340,6 @@ class Value(PythonProtocols, TensorMethods):
 
     def __getitem__(self, index: Any) -> Value:
         return GetItem.apply(self, index=index)
-
-    # -- elementwise functions --------------------------------------------------------------
-
-    def exp(self) -> Value:
-        return apply_unary(Exp, self)
-
-    def log(self) -> Value:
-        return apply_unary(Log, self)
-
-    def tanh(self) -> Value:
-        return apply_unary(Tanh, self)
-
-    def relu(self) -> Value:
-        return apply_unary(Relu, self)
-
-    def sigmoid(self) -> Value:
-        return apply_unary(Sigmoid, self)
-
-    def abs(self) -> Value:
-        return apply_unary(Abs, self)
-
-    def sqrt(self) -> Value:
-        return apply_unary(Sqrt, self)
-
-    __abs__ = abs
 
 
 # The package's one import cycle, on purpose: Value's operators need the op classes (and the
@@ -396,5 +365,22 @@ from ..ops import (  # noqa: E402
     Tanh,
 )
 from .backward import backward  # noqa: E402
-from .function import apply_binary, apply_unary  # noqa: E402
+from .function import binary_operator, reflected, unary_operator  # noqa: E402
 from .node import leaf, stamp_change  # noqa: E402
+
+Value.__add__ = binary_operator(Add)
+Value.__radd__ = reflected(Value.__add__)
+Value.__sub__ = binary_operator(Sub)
+Value.__rsub__ = reflected(Value.__sub__)
+Value.__mul__ = binary_operator(Mul)
+Value.__rmul__ = reflected(Value.__mul__)
+Value.__truediv__ = binary_operator(Div)
+Value.__rtruediv__ = reflected(Value.__truediv__)
+Value.__neg__ = unary_operator(Neg)
+Value.exp = unary_operator(Exp)
+Value.log = unary_operator(Log)
+Value.tanh = unary_operator(Tanh)
+Value.relu = unary_operator(Relu)
+Value.sigmoid = unary_operator(Sigmoid)
+Value.abs = Value.__abs__ = unary_operator(Abs)
+Value.sqrt = unary_operator(Sqrt)
