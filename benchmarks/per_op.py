@@ -23,9 +23,12 @@ LENGTH = 1000
 WIDTH = 16
 
 
-def engine_chain(x: np.ndarray | float, length: int = LENGTH, last: str = "tanh") -> Value:
-    """Run the chain on a Value of x; returns that leaf after backward (its .grad filled)."""
-    leaf = Value(x)
+def engine_chain(
+    x: np.ndarray | float, length: int = LENGTH, last: str = "tanh", value_class: Any = Value
+) -> Any:
+    """Run the chain on a Value of x; returns that leaf after backward (its .grad filled).
+    `value_class`: another engine's Value (see against.py)."""
+    leaf = value_class(x)
     y = leaf
     for i in range(length):
         k = i % 3

@@ -5,6 +5,7 @@ python -m benchmarks --quick         # fewer repeats and smaller sizes, under a 
 python -m benchmarks --only scalar   # one workload (scalar, tensor, per_op, scaling, rendering)
 python -m benchmarks --write         # also write benchmarks/RESULTS.md and ratios.svg
 python -m benchmarks --passes 3      # everything three times: each row from its median pass
+python -m benchmarks --against REV   # instead: the eager rows of this tree beside revision REV's
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import chart, per_op, rendering, scalar, scaling, tensor_mlp
+from . import against, chart, per_op, rendering, scalar, scaling, tensor_mlp
 from .timing import Row, Workload, optional, version_of
 
 WORKLOADS = {
@@ -96,7 +97,16 @@ def main(argv: list[str] | None = None) -> int:
         "pass whose ratio is the median (a machine whose speed drifts over minutes moves a "
         "ratio between passes more than within one) (default 1)",
     )
+    parser.add_argument(
+        "--against",
+        metavar="REV",
+        help="instead of the suite: the eager rows of this tree and of git revision REV, both "
+        "engines in this process, in turn with the same baselines (see against.py)",
+    )
     args = parser.parse_args(argv)
+    if args.against:
+        print(against.report(args.against, args.quick))
+        return 0
     if args.passes < 1:
         parser.error(f"--passes must be at least 1, got {args.passes}")
     torch = optional("torch")

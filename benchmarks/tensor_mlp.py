@@ -220,7 +220,7 @@ def run(quick: bool = False) -> Workload:
             steps = (5 if quick else 20) if size.name == "large" else (40 if quick else 200)
             repeats = 3 if quick else (9 if size.name == "large" else 15)
             times = interleaved(
-                {name: _repeat(fn, steps) for name, fn in cases.items()}, repeats=repeats
+                {name: repeat(fn, steps) for name, fn in cases.items()}, repeats=repeats
             )
             torch_target = 1.0 if size.beat_torch and dtype == "float32" else None
             for baseline, target in (
@@ -307,7 +307,7 @@ def trace_cost(size: Size, dtype: str) -> tuple[float, float]:
     return seconds, seconds / per_step
 
 
-def _repeat(fn: Callable[[], Any], times: int) -> Callable[[], None]:
+def repeat(fn: Callable[[], Any], times: int) -> Callable[[], None]:
     def repeated() -> None:
         for _ in range(times):
             fn()

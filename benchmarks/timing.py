@@ -58,16 +58,19 @@ def interleaved(
     repeats: int,
     warmup: int = 1,
     free_outside: bool = False,
+    alternate: bool = False,
 ) -> dict[str, float]:
     """Median seconds per call of each case, the cases run in turn `repeats` times.
 
     The cyclic garbage collector runs between calls, outside the timing, so that a case never
     pays for the cycles another one left. With `free_outside`, what a call returns is dropped
-    after the clock stops, so freeing it is not timed either.
+    after the clock stops, so freeing it is not timed either. With `alternate`, every other
+    round runs the cases in reverse order, so that none always runs first.
     """
     samples: dict[str, list[float]] = {name: [] for name in cases}
+    forward = list(cases.items())
     for round_ in range(warmup + repeats):
-        for name, fn in cases.items():
+        for name, fn in forward[::-1] if alternate and round_ % 2 else forward:
             gc.collect()
             if free_outside:
                 start = time.perf_counter()

@@ -95,7 +95,7 @@ def test_sub_after_use_makes_backward_raise() -> None:
 
 def test_the_operator_fast_path_fills_the_slots_new_node_fills() -> None:
     a, b = Value(2.0), Value(3.0)
-    fast = a * b  # apply_binary's inlined copy of new_node
+    fast = a * b  # binary_operator's inlined copy of new_node
     slow = new_node(6.0, fast.op, (a, b), None, True, None)
     filled = [s for s in Value.__slots__ if s != "__weakref__" and hasattr(slow, s)]
     assert filled == [s for s in Value.__slots__ if s != "__weakref__" and hasattr(fast, s)]

@@ -160,10 +160,12 @@ class Value(PythonProtocols, TensorMethods):
         a copy when this Value owns it.
         """
         data = self._data
+        notes = self._scope  # `self.noted("owner")`, inline: an optimizer updates every weight
         if data.__class__ is float:
             self._data = data - float(delta)
-        elif (owner := self.noted("owner")) is not None:  # set for a parameter: `__new__`
-            owner -= delta  # into our private array, seen through the read-only `_data`
+        elif notes.__class__ is Notes and (owner := notes.get("owner")) is not None:
+            owner -= delta  # into our private array (a parameter's: `__new__`), seen through
+            # the read-only `_data`
         else:  # memory we do not own (a constant's): never written, replaced by a new array
             fresh = as_data(data - delta, data.dtype, copy=True)
             assert isinstance(fresh, ndarray)  # an array in, an array out
