@@ -6,6 +6,7 @@ own)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -14,6 +15,7 @@ from .data import as_data
 from .value import Value
 
 ndarray = np.ndarray
+grad_of = attrgetter("grad")
 
 
 def seed_gradient(out: Value, grad: Any) -> Any:
@@ -60,8 +62,8 @@ def store_leaf_gradients(
         current = leaf.grad
         if g.__class__ is ndarray:
             if current is None:
-                if held is None:
-                    held = {id(v.grad) for v in held_by}
+                if held is None:  # (the loop in C: this runs once per backward pass)
+                    held = set(map(id, map(grad_of, held_by)))
                 if g.base is not None or id(g) in held:
                     g = g.copy()
                 held.add(id(g))
