@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from . import against, chart, per_op, rendering, scalar, scaling, tensor_mlp
-from .timing import Row, Workload, optional, version_of
+from .timing import Row, Workload, fix_allocator_thresholds, optional, version_of
 
 WORKLOADS = {
     scalar.NAME: scalar.run,
@@ -104,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         "engines in this process, in turn with the same baselines (see against.py)",
     )
     args = parser.parse_args(argv)
+    allocator = fix_allocator_thresholds()
     if args.against:
         print(against.report(args.against, args.quick))
         return 0
@@ -140,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\n(total {time.perf_counter() - start:.0f} s)", file=sys.stderr)
     if args.write:
         (HERE / "ratios.svg").write_text(chart.ratio_chart(rows))
-        write_results(table, notes, environment(args.threads), args)
+        write_results(table, notes, f"{environment(args.threads)}\n- {allocator}", args)
     return 0
 
 

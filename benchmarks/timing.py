@@ -6,6 +6,7 @@ run in turn (A B C A B C ...) so that a load on the machine hits all of them ali
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import importlib
 import statistics
@@ -139,3 +140,26 @@ def version_of(module: str) -> str:
         except PackageNotFoundError:
             version = "unknown"
     return str(version)
+
+
+def fix_allocator_thresholds() -> str:
+    """Serve every array of the suite from the heap, never from a fresh `mmap`: one line saying
+    what was done (or why not), for the run's description.
+
+    glibc's malloc gives a block above its mmap threshold (128 KiB at first) pages of its own,
+    which the first write must fault in, and then raises the threshold as such blocks are
+    freed: whether a large step's temporaries cost page faults depends on what the process
+    allocated before. Measured on the large float64 step, the same engine's backward took 9.3
+    or 12.3 ms in two processes, and the previous engine's was faster or slower than this one's
+    depending on the run (benchmarks/RESULTS.md). A fixed threshold above every array the suite
+    makes (its largest is 3.2 MB) takes that history out of every row, ours and the baselines'.
+    """
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return "allocator: the platform's (no glibc `mallopt` to fix its thresholds)"
+    m_trim_threshold, m_mmap_threshold = -1, -3  # glibc's malloc.h
+    limit = 32 * 2**20  # the most glibc accepts for the mmap threshold on 64-bit
+    if mallopt(m_mmap_threshold, limit) and mallopt(m_trim_threshold, 2 * limit):
+        return "allocator: glibc, blocks up to 32 MiB from the heap (mmap threshold fixed)"
+    return "allocator: glibc, its thresholds as they were (mallopt refused the change)"
