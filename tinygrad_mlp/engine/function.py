@@ -58,8 +58,9 @@ class Function:
     `backward` then also gets `needs_grad`, one bool per input, in an ordinary backward pass,
     and may return None for an input that needs no gradient. `needs_grad` must default to all
     True. A two-input operation without params whose `backward` returns `(grad, grad)` (a sum)
-    may set `passes_gradient = True`: an ordinary backward pass then gives both inputs the
-    gradient without calling `backward` (nearly half the nodes of a scalar network are sums).
+    may set `passes_gradient = True` in its class body (where the backward pass learns of it):
+    an ordinary backward pass then gives both inputs the gradient without calling `backward`
+    (nearly half the nodes of a scalar network are sums).
     A subclass does not inherit `passes_gradient`: it is another operation.
     """
 
