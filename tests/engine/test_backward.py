@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 import pytest
 
@@ -21,6 +23,64 @@ def test_a_leaf_does_not_share_its_gradient_with_an_intermediate() -> None:
     h = a.reshape(6)  # reshape's backward hands back a view of h's gradient
     h.sum().backward()
     assert not np.shares_memory(a.grad, h.grad)
+
+
+class PassesOn(Function):
+    """Hands its gradient on as it is, to one input or, with `both`, to two."""
+
+    @staticmethod
+    def forward(a, b, both=False):
+        return a + b
+
+    @staticmethod
+    def backward(g, a, b, out, both=False):
+        return (g, g) if both else (g, None)
+
+
+class GivesOneArrayToTwo(Function):
+    @staticmethod
+    def forward(a, b, scale=1.0):
+        return a + b
+
+    @staticmethod
+    def backward(g, a, b, out, scale=1.0):
+        shared = g * scale
+        return shared, shared
+
+
+@pytest.mark.parametrize("both", [False, True])
+def test_a_leaf_does_not_keep_a_gradient_an_op_passed_on(both: bool) -> None:
+    a, b = Value(np.ones(3)), Value(np.ones(3))
+    h = PassesOn.apply(a, b, both=both)
+    h.backward(grad=np.ones(3))
+    assert not np.shares_memory(a.grad, h.grad)
+    if both:
+        assert not np.shares_memory(b.grad, h.grad) and not np.shares_memory(a.grad, b.grad)
+
+
+def test_two_leaves_given_one_array_each_get_their_own() -> None:
+    a, b = Value(np.ones(3)), Value(np.ones(3))
+    GivesOneArrayToTwo.apply(a, b, scale=2.0).sum().backward()
+    assert not np.shares_memory(a.grad, b.grad)
+    np.testing.assert_array_equal(a.grad, b.grad)
+
+
+def test_a_gradient_no_other_value_holds_is_stored_without_a_copy() -> None:
+    made = []
+
+    class Fresh(Function):
+        @staticmethod
+        def forward(x):
+            return x * 2
+
+        @staticmethod
+        def backward(g, x, out):
+            made.append(weakref.ref(result := g * 2))
+            return result
+
+    x = Value(np.ones(3))
+    Fresh.apply(x).backward(grad=np.ones(3))
+    assert x.grad is made[0]()
 
 
 def test_backward_never_stores_the_callers_gradient_array() -> None:

@@ -1,12 +1,11 @@
 """Gradients as the backward pass collects and stores them: where a pass starts (`seed_gradient`),
 how a gradient is added into a Value's (`add_gradient`, summing broadcasting away with
-`unbroadcast`), and how leaves receive theirs (`store_leaf_gradients`, each in an array of its
-own)."""
+`unbroadcast`; a leaf's first gradient in an array of its own), and how leaves receive theirs
+(`store_leaf_gradients`)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -15,7 +14,6 @@ from .data import as_data
 from .value import Value
 
 ndarray = np.ndarray
-grad_of = attrgetter("grad")
 
 
 def seed_gradient(out: Value, grad: Any) -> Any:
@@ -49,27 +47,16 @@ def seed_gradient(out: Value, grad: Any) -> Any:
     return g
 
 
-def store_leaf_gradients(
-    leaves: Sequence[Value], grads: Sequence[Any], held_by: Sequence[Value] = ()
-) -> None:
-    """Add each gradient into its leaf's `.grad` (None: not reached), each in an array of its
-    own: an array that is a view, or already held by another leaf's `.grad` or by one of
-    `held_by`'s, is copied. A compiled step stores its gradients here too."""
-    held: set[int] | None = None  # ids of the arrays held: gathered at the first array
+def store_leaf_gradients(leaves: Sequence[Value], grads: Sequence[Any]) -> None:
+    """Add each gradient into its leaf's `.grad` (None: not reached). An array gradient must be
+    one of its own, as the backward pass makes them (`add_gradient`) and a compiled step's
+    program returns them: it is stored as it is. A compiled step stores its gradients here too."""
     for leaf, g in zip(leaves, grads):
         if g is None:
             continue
         current = leaf.grad
         if g.__class__ is ndarray:
-            if current is None:
-                if held is None:  # (the loop in C: this runs once per backward pass)
-                    held = set(map(id, map(grad_of, held_by)))
-                if g.base is not None or id(g) in held:
-                    g = g.copy()
-                held.add(id(g))
-                leaf.grad = g
-            else:
-                leaf.grad = array_sum(current, g)
+            leaf.grad = g if current is None else array_sum(current, g)
         else:
             if leaf._data.__class__ is float:
                 leaf.note("reached", True)  # see Value.has_grad
@@ -79,14 +66,23 @@ def store_leaf_gradients(
                 leaf.grad = current + g
 
 
-def add_gradient(leaves: list[Value], op: type, i: int, parent: Value, g: Any) -> None:
+def add_gradient(
+    leaves: list[Value], op: type, i: int, parent: Value, g: Any, shared: bool = False
+) -> None:
     """Add `g`, the gradient `op.backward` gave for its input `i`, into `parent`'s gradient,
-    summing away any broadcasting the forward pass did and matching `parent`'s dtype."""
+    summing away any broadcasting the forward pass did and matching `parent`'s dtype.
+
+    A leaf's gradient becomes its `.grad`, so the first one it gets must be an array of its
+    own: it is copied when it is a view, or when `shared` says it is also another Value's
+    gradient in this pass (the gradient the op received, passed on as `Add` does, or one it
+    gave another input). An array the backward pass makes (a sum, a product) is nobody else's.
+    """
     data = parent._data
     if g.__class__ is ndarray or isinstance(g, Value):
         shape = () if data.__class__ is float else data.shape
         if g.shape != shape:
             g = unbroadcast(g, shape)
+            shared = False  # a sum: a new array
             if not isinstance(g, (ndarray, Value)):  # a sum to shape () is a numpy scalar
                 g = np.asarray(g)
         if g.__class__ is ndarray:
@@ -94,6 +90,7 @@ def add_gradient(leaves: list[Value], op: type, i: int, parent: Value, g: Any) -
                 g = float(g)
             elif g.dtype is not data.dtype:  # one object per builtin dtype: cheaper than !=
                 g = g.astype(data.dtype)
+                shared = False
     elif isinstance(g, (float, int, np.floating, np.integer)) and not isinstance(g, bool):
         g = float(g)
         if data.__class__ is not float:
@@ -105,9 +102,11 @@ def add_gradient(leaves: list[Value], op: type, i: int, parent: Value, g: Any) -
         )
     current = parent._g
     if current is None:
-        parent._g = g
-        if parent._op is None:
+        if parent._op is None:  # a leaf
+            if g.__class__ is ndarray and (shared or g.base is not None):
+                g = g.copy()
             leaves.append(parent)
+        parent._g = g
     else:
         parent._g = array_sum(current, g) if g.__class__ is ndarray else current + g
 

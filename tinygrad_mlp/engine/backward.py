@@ -46,7 +46,7 @@ def backward(root: Value, grad: Any = None, create_graph: bool = False) -> None:
     for leaf in leaves:
         found.append(leaf._g)
         leaf._g = None
-    store_leaf_gradients(leaves, found, held_by=order)
+    store_leaf_gradients(leaves, found)
 
 
 def grad(
@@ -170,7 +170,7 @@ def _run(order: list[Value], leaves: list[Value], store: bool) -> None:
                     else:
                         a._g = current + ga
                 elif ga is not None:
-                    add_gradient(leaves, op, 0, a, ga)
+                    add_gradient(leaves, op, 0, a, ga, ga is g or ga is gb)
             if b.requires_grad:
                 if gb.__class__ is float and b._data.__class__ is float:
                     current = b._g
@@ -181,7 +181,7 @@ def _run(order: list[Value], leaves: list[Value], store: bool) -> None:
                     else:
                         b._g = current + gb
                 elif gb is not None:
-                    add_gradient(leaves, op, 1, b, gb)
+                    add_gradient(leaves, op, 1, b, gb, gb is g or gb is ga)
             continue
         if node._params is None and len(parents) == 1:
             a = parents[0]
@@ -204,7 +204,7 @@ def _run(order: list[Value], leaves: list[Value], store: bool) -> None:
                 else:
                     a._g = current + ga
             else:
-                add_gradient(leaves, op, 0, a, ga)
+                add_gradient(leaves, op, 0, a, ga, ga is g)
             continue
         params = node._params
         if op.skips_unneeded_grads:
@@ -218,7 +218,20 @@ def _run(order: list[Value], leaves: list[Value], store: bool) -> None:
             _check_needed(op, parents, results)
         for i, (p, gp) in enumerate(zip(parents, results)):
             if gp is not None and p.requires_grad:
-                add_gradient(leaves, op, i, p, gp)
+                shared = p._op is None and shared_gradient(g, results, i)  # (asked for leaves)
+                add_gradient(leaves, op, i, p, gp, shared)
+
+
+def shared_gradient(g: Any, results: Sequence[Any], i: int) -> bool:
+    """Whether `results[i]`, the gradient an op's backward gave its input i, is also another
+    Value's: the gradient `g` the op received, or one it gave another input."""
+    gi = results[i]
+    if gi is g:
+        return True
+    for j, r in enumerate(results):
+        if r is gi and j != i:
+            return True
+    return False
 
 
 def _check_needed(op: type, parents: tuple[Value, ...], results: Sequence[Any]) -> None:

@@ -24,15 +24,16 @@ class StaleDataError(RuntimeError):
     """The data of a Value changed after an operation used it and before backward ran."""
 
 
-class _Changes:
-    """When the data of any Value last changed, as a creation index (see `Value.data`)."""
-
-    latest = -1
+# When the data of any Value last changed, as a creation index (see `Value.data`). A module
+# global, not a class attribute: assigning a class attribute invalidates the type's attribute
+# caches, and an optimizer does this for every weight at every step.
+_latest_change = -1
 
 
 def stamp_change(v: Value) -> None:
     """Record that `v`'s data was assigned now (on the clock of creation indices)."""
-    index = _Changes.latest = next_index()
+    global _latest_change
+    index = _latest_change = next_index()
     notes = v._scope  # `v.note`, inline: an optimizer stamps every weight at every step
     if notes.__class__ is Notes:
         notes["changed_at"] = index
@@ -46,7 +47,7 @@ def latest_data_change() -> int:
     A backward pass whose oldest node is newer than this cannot meet changed data, so it skips
     the per-node check.
     """
-    return _Changes.latest
+    return _latest_change
 
 
 def new_node(

@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from ..engine.function import Function
-from .helpers import cos, exp, expm1, log, log1p, sign, sin, sqrt, step, tanh
+from .helpers import cos, data_of, exp, expm1, log, log1p, sign, sin, sqrt, tanh
 
 
 class Exp(Function):
@@ -71,8 +71,10 @@ class Relu(Function):
         return np.maximum(a, 0.0)
 
     @staticmethod
-    def backward(g, a, out):  # 1 where x > 0 (the kink at 0 gets 0)
-        return g * step(a)
+    def backward(g, a, out):
+        # `step(a)`, read off the output in one comparison instead of two: out is 0 where
+        # x <= 0 (the kink gets 0) and x or nan elsewhere (nan gets 1, as in PyTorch)
+        return g * (data_of(out) != 0)
 
 
 class Abs(Function):
