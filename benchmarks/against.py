@@ -40,8 +40,11 @@ ROOT = Path(__file__).resolve().parent.parent
 def load_revision(revision: str, into: Path) -> ModuleType:
     """The `tinygrad_mlp` package as it is at `revision`, imported as `tinygrad_mlp_at_<sha>`."""
     sha = subprocess.run(
-        ["git", "rev-parse", "--short", revision], cwd=ROOT, check=True,
-        capture_output=True, text=True,
+        ["git", "rev-parse", "--short", revision],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout.strip()
     archive = into / "package.tar"
     with archive.open("wb") as out:
@@ -85,8 +88,11 @@ def rows(other: ModuleType, quick: bool) -> list[tuple[str, str, float, float, f
             k: partial(scalar_net.training_step, classes[k], net, X, y) for k, net in nets.items()
         }
         with GcDisabled():
-            add("scalar demo step, GC off", "micrograd",
-                interleaved(steps, repeats=5 if quick else 15, free_outside=True, alternate=True))
+            add(
+                "scalar demo step, GC off",
+                "micrograd",
+                interleaved(steps, repeats=5 if quick else 15, free_outside=True, alternate=True),
+            )
             chains: dict[str, Callable[[], Any]] = {
                 k: partial(per_op.engine_chain, 0.3, last="relu", value_class=e.Value)
                 for k, e in engines.items()
@@ -99,8 +105,11 @@ def rows(other: ModuleType, quick: bool) -> list[tuple[str, str, float, float, f
         k: partial(per_op.engine_chain, x, value_class=e.Value) for k, e in engines.items()
     }
     vectors["numpy by hand"] = partial(per_op.numpy_chain, x)
-    add(f"{per_op.WIDTH}-vector op + backward, per op", "numpy by hand",
-        interleaved(vectors, repeats=7 if quick else 25, alternate=True))
+    add(
+        f"{per_op.WIDTH}-vector op + backward, per op",
+        "numpy by hand",
+        interleaved(vectors, repeats=7 if quick else 25, alternate=True),
+    )
     for dtype in ("float32", "float64"):
         for size in tensor_mlp.SIZES:
             n = (5 if quick else 20) if size.name == "large" else (40 if quick else 200)
@@ -111,8 +120,11 @@ def rows(other: ModuleType, quick: bool) -> list[tuple[str, str, float, float, f
             cases["numpy by hand"] = partial(by_hand, bx, bt)
             repeated = {k: tensor_mlp.repeat(fn, n) for k, fn in cases.items()}
             repeats = 3 if quick else (9 if size.name == "large" else 15)
-            add(f"{size.name} {dtype} step", "numpy by hand",
-                interleaved(repeated, repeats, alternate=True))
+            add(
+                f"{size.name} {dtype} step",
+                "numpy by hand",
+                interleaved(repeated, repeats, alternate=True),
+            )
     return found
 
 

@@ -33,8 +33,7 @@ def _value_label(ratio: float, y: float) -> str:
     else:
         x, anchor, color = end - 4, "end", "black"
     return (
-        f'<text x="{x:.1f}" y="{y + BAR - 4}" text-anchor="{anchor}" fill="{color}">'
-        f"{text}</text>"
+        f'<text x="{x:.1f}" y="{y + BAR - 4}" text-anchor="{anchor}" fill="{color}">{text}</text>'
     )
 
 
@@ -77,8 +76,7 @@ def ratio_chart(rows: list[Row]) -> str:
         parts.append(
             f'<text x="{LEFT - 6}" y="{y + BAR - 4}" text-anchor="end">{label}</text>'
             f'<rect x="{x0:.1f}" y="{y}" width="{max(x1 - x0, 1):.1f}" height="{BAR}" '
-            f'fill="{color}"/>'
-            + _value_label(ratio, y)
+            f'fill="{color}"/>' + _value_label(ratio, y)
         )
         if r.target is not None:
             xt = _x(r.target)

@@ -135,10 +135,22 @@ def run(quick: bool = False) -> Workload:
         off_c = interleaved(with_compiled, repeats=3 if quick else 9, free_outside=True)
     on_c = interleaved(with_compiled, repeats=2 if quick else 5)
     result.rows += [
-        Row(NAME, "demo step compiled, GC off", off_c["ours compiled"], "micrograd",
-            off_c["micrograd"], target=1 / 10),
-        Row(NAME, "demo step compiled, GC on (as shipped)", on_c["ours compiled"], "micrograd",
-            on_c["micrograd"], target=1 / 40),
+        Row(
+            NAME,
+            "demo step compiled, GC off",
+            off_c["ours compiled"],
+            "micrograd",
+            off_c["micrograd"],
+            target=1 / 10,
+        ),
+        Row(
+            NAME,
+            "demo step compiled, GC on (as shipped)",
+            on_c["ours compiled"],
+            "micrograd",
+            on_c["micrograd"],
+            target=1 / 40,
+        ),
     ]
     result.notes.append(
         f"{NAME}: compiling the demo step (two traces, code generation, Python's compile of "

@@ -120,8 +120,10 @@ def jax_step(jax: Any, model: MLP, size: Size, dtype: Any) -> Callable[..., floa
     @jax.jit
     def update(params: Any, x: Any, target: Any) -> Any:
         value, grads = jax.value_and_grad(loss)(params, x, target)
-        new = [(W - LEARNING_RATE * gW, b - LEARNING_RATE * gb)
-               for (W, b), (gW, gb) in zip(params, grads)]
+        new = [
+            (W - LEARNING_RATE * gW, b - LEARNING_RATE * gb)
+            for (W, b), (gW, gb) in zip(params, grads)
+        ]
         return new, value
 
     state = {"params": params}

@@ -14,8 +14,9 @@ from benchmarks import against, per_op
 
 def _has_git_history() -> bool:
     try:
-        subprocess.run(["git", "rev-parse", "HEAD"], cwd=against.ROOT, check=True,
-                       capture_output=True)
+        subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=against.ROOT, check=True, capture_output=True
+        )
     except (OSError, subprocess.CalledProcessError):
         return False
     return True

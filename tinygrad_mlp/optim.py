@@ -14,12 +14,13 @@ Updates change `.data` in place with plain numpy: they are not part of any graph
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import numpy as np
 
 from .engine import Value
+from .engine.node import subtract_in_place
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "OPTIMIZERS"]
 
@@ -88,6 +89,11 @@ class Optimizer:
         `.grad` is None; for a scalar, see `Value.has_grad`): weight decay and momentum do not
         move it either, as in PyTorch.
         """
+        subtract_in_place(self._changes())
+
+    def _changes(self) -> Iterator[tuple[Value, Any]]:
+        """(parameter, amount to subtract) for each parameter with a gradient, made one at a
+        time as `subtract_in_place` asks for them."""
         update = self._update
         for i, p in enumerate(self.params):
             g = p.grad
@@ -96,12 +102,12 @@ class Optimizer:
             if g.__class__ is Value:  # left by backward(create_graph=True)
                 g = g.data
             w = p._data  # what `p.data` returns, without its checks (a parameter is a leaf)
-            if w.__class__ is float:
-                p.data = float(w - update(i, np.float64(w), np.float64(g)))
+            if w.__class__ is float:  # in numpy float64: 1/0 is inf with a warning, no error
+                yield p, update(i, np.float64(w), np.float64(g))
             else:  # in place, into the parameter's own array (never the caller's)
                 if g.dtype is not w.dtype:  # one object per builtin dtype
                     g = g.astype(w.dtype)
-                p.sub_(update(i, w, g))
+                yield p, update(i, w, g)
 
     def _update(self, i: int, w: Any, g: Any) -> Any:
         """The amount to subtract from parameter i, whose data is `w` and gradient `g`."""

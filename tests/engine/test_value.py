@@ -93,6 +93,24 @@ def test_sub_after_use_makes_backward_raise() -> None:
         loss.backward()
 
 
+@pytest.mark.parametrize("scalar", [True, False], ids=["scalar", "tensor"])
+def test_an_optimizer_step_after_use_makes_backward_raise_naming_the_weight(scalar: bool) -> None:
+    w = Value(2.0 if scalar else np.ones(3), label="w")
+    loss = w * w if scalar else (w * w).sum()
+    loss.backward()
+    optim.SGD([w], lr=0.1).step()
+    with pytest.raises(StaleDataError, match="'w'"):
+        loss.backward()
+
+
+def test_sub_on_a_constant_never_writes_the_memory_it_shares() -> None:
+    shared = np.ones(3)
+    c = Value(shared, requires_grad=False)
+    c.sub_(0.5)
+    np.testing.assert_array_equal(shared, [1.0, 1.0, 1.0])
+    np.testing.assert_array_equal(c.data, [0.5, 0.5, 0.5])
+
+
 def test_the_operator_fast_path_fills_the_slots_new_node_fills() -> None:
     a, b = Value(2.0), Value(3.0)
     fast = a * b  # binary_operator's inlined copy of new_node

@@ -216,22 +216,17 @@ def _run(order: list[Value], leaves: list[Value], store: bool) -> None:
             results = _backward_like_numpy(op, g, tuple(data), node._data, params)
         if anomaly:
             _check_needed(op, parents, results)
+        n = len(results)
         for i, (p, gp) in enumerate(zip(parents, results)):
             if gp is not None and p.requires_grad:
-                shared = p._op is None and shared_gradient(g, results, i)  # (asked for leaves)
+                # Asked for a leaf only (see add_gradient): is its gradient another Value's too,
+                # the gradient `g` passed on, or one array given to two inputs?
+                shared = p._op is None and (
+                    gp is g
+                    or (n == 2 and results[1 - i] is gp)
+                    or (n > 2 and sum(r is gp for r in results) > 1)
+                )
                 add_gradient(leaves, op, i, p, gp, shared)
-
-
-def shared_gradient(g: Any, results: Sequence[Any], i: int) -> bool:
-    """Whether `results[i]`, the gradient an op's backward gave its input i, is also another
-    Value's: the gradient `g` the op received, or one it gave another input."""
-    gi = results[i]
-    if gi is g:
-        return True
-    for j, r in enumerate(results):
-        if r is gi and j != i:
-            return True
-    return False
 
 
 def _check_needed(op: type, parents: tuple[Value, ...], results: Sequence[Any]) -> None:

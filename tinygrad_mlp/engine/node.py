@@ -5,10 +5,12 @@ clock of data changes that lets backward refuse a node whose inputs changed afte
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 
+from .data import as_data
 from .modes import SCOPE, current_modes
 from .value import Notes, Value
 
@@ -39,6 +41,37 @@ def stamp_change(v: Value) -> None:
         notes["changed_at"] = index
     else:
         v._scope = Notes(scope=notes, changed_at=index)
+
+
+def subtract_in_place(changes: Iterable[tuple[Value, Any]]) -> None:
+    """`value.data -= amount` for each (value, amount) pair: how optimizers move their weights
+    (`Value.sub_` for one Value). Each change is stamped as an assignment of `.data` is.
+
+    A Value that owns its array (a parameter's: see `Value.__new__`) is changed in place; any
+    other gets a new array, so memory it does not own is never written. `changes` may be a
+    generator, each amount made just before it is used: a large model's updates are never all
+    held at once. One call for all of an optimizer's weights, not one per weight: the loop is
+    the per-weight cost of a small model's step.
+    """
+    global _latest_change
+    for v, amount in changes:
+        data = v._data
+        notes = v._scope  # `v.noted("owner")`, inline
+        if data.__class__ is float:
+            v._data = data - float(amount)
+        elif notes.__class__ is Notes and (owner := notes.get("owner")) is not None:
+            owner -= amount  # into our private array, seen through the read-only `_data`
+        else:  # memory we do not own (a constant's): never written, replaced by a new array
+            fresh = as_data(data - amount, data.dtype, copy=True)
+            assert isinstance(fresh, ndarray)  # an array in, an array out
+            v._data = fresh
+            v.note("owner", fresh.base)
+            notes = v._scope
+        index = _latest_change = next_index()  # `stamp_change(v)`, inline
+        if notes.__class__ is Notes:
+            notes["changed_at"] = index
+        else:
+            v._scope = Notes(scope=notes, changed_at=index)
 
 
 def latest_data_change() -> int:

@@ -157,21 +157,9 @@ class Value(PythonProtocols, TensorMethods):
         """Subtract `delta` from the data in place (what optimizers do); returns self.
 
         Recorded as a change of data like assigning `.data`, but the array is updated without
-        a copy when this Value owns it.
+        a copy when this Value owns it (see `subtract_in_place`).
         """
-        data = self._data
-        notes = self._scope  # `self.noted("owner")`, inline: an optimizer updates every weight
-        if data.__class__ is float:
-            self._data = data - float(delta)
-        elif notes.__class__ is Notes and (owner := notes.get("owner")) is not None:
-            owner -= delta  # into our private array (a parameter's: `__new__`), seen through
-            # the read-only `_data`
-        else:  # memory we do not own (a constant's): never written, replaced by a new array
-            fresh = as_data(data - delta, data.dtype, copy=True)
-            assert isinstance(fresh, ndarray)  # an array in, an array out
-            self._data = fresh
-            self.note("owner", fresh.base)
-        stamp_change(self)
+        subtract_in_place(((self, delta),))
         return self
 
     def changed_since(self, index: int) -> bool:
@@ -242,7 +230,8 @@ class Value(PythonProtocols, TensorMethods):
 
     def item(self) -> float:
         """The data of a single-element Value as a Python float."""
-        told_of_read(self, "item()")
+        if Reads.hook is not None:  # `told_of_read`, inline: a training step ends with item()
+            Reads.hook(self, "item()")
         if self._data.__class__ is float:
             return self._data
         if self._data.size != 1:
@@ -368,7 +357,7 @@ from ..ops import (  # noqa: E402
 )
 from .backward import backward  # noqa: E402
 from .function import binary_operator, reflected, unary_operator  # noqa: E402
-from .node import leaf, stamp_change  # noqa: E402
+from .node import leaf, stamp_change, subtract_in_place  # noqa: E402
 
 Value.__add__ = binary_operator(Add)
 Value.__radd__ = reflected(Value.__add__)
