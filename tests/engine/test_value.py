@@ -8,7 +8,7 @@ import pytest
 
 from tinygrad_mlp import MLP, StaleDataError, Value, losses, optim
 from tinygrad_mlp.engine import module_scope
-from tinygrad_mlp.engine.node import new_node
+from tinygrad_mlp.engine.node import new_node, subtract_in_place
 
 
 def test_a_parameter_never_shares_memory_with_the_callers_array() -> None:
@@ -100,6 +100,21 @@ def test_an_optimizer_step_after_use_makes_backward_raise_naming_the_weight(scal
     loss.backward()
     optim.SGD([w], lr=0.1).step()
     with pytest.raises(StaleDataError, match="'w'"):
+        loss.backward()
+
+
+def test_weights_changed_before_an_optimizer_fails_are_still_stamped() -> None:
+    a, b = Value(np.ones(3), label="a"), Value(np.ones(3), label="b")
+    loss = (a * b).sum()
+
+    def updates():
+        yield a, np.full(3, 0.5)
+        raise RuntimeError("planted")
+
+    with pytest.raises(RuntimeError, match="planted"):
+        subtract_in_place(updates())
+    np.testing.assert_array_equal(a.data, [0.5, 0.5, 0.5])
+    with pytest.raises(StaleDataError, match="'a'"):
         loss.backward()
 
 

@@ -32,46 +32,47 @@ class StaleDataError(RuntimeError):
 _latest_change = -1
 
 
-def stamp_change(v: Value) -> None:
-    """Record that `v`'s data was assigned now (on the clock of creation indices)."""
+def stamp_changes(values: Iterable[Value]) -> None:
+    """Record that the data of these Values was assigned (now, on the clock of creation
+    indices): one stamp for all of them, as an optimizer's step changes all its weights."""
     global _latest_change
     index = _latest_change = next_index()
-    notes = v._scope  # `v.note`, inline: an optimizer stamps every weight at every step
-    if notes.__class__ is Notes:
-        notes["changed_at"] = index
-    else:
-        v._scope = Notes(scope=notes, changed_at=index)
-
-
-def subtract_in_place(changes: Iterable[tuple[Value, Any]]) -> None:
-    """`value.data -= amount` for each (value, amount) pair: how optimizers move their weights
-    (`Value.sub_` for one Value). Each change is stamped as an assignment of `.data` is.
-
-    A Value that owns its array (a parameter's: see `Value.__new__`) is changed in place; any
-    other gets a new array, so memory it does not own is never written. `changes` may be a
-    generator, each amount made just before it is used: a large model's updates are never all
-    held at once. One call for all of an optimizer's weights, not one per weight: the loop is
-    the per-weight cost of a small model's step.
-    """
-    global _latest_change
-    for v, amount in changes:
-        data = v._data
-        notes = v._scope  # `v.noted("owner")`, inline
-        if data.__class__ is float:
-            v._data = data - float(amount)
-        elif notes.__class__ is Notes and (owner := notes.get("owner")) is not None:
-            owner -= amount  # into our private array, seen through the read-only `_data`
-        else:  # memory we do not own (a constant's): never written, replaced by a new array
-            fresh = as_data(data - amount, data.dtype, copy=True)
-            assert isinstance(fresh, ndarray)  # an array in, an array out
-            v._data = fresh
-            v.note("owner", fresh.base)
-            notes = v._scope
-        index = _latest_change = next_index()  # `stamp_change(v)`, inline
+    for v in values:
+        notes = v._scope  # `v.note`, inline
         if notes.__class__ is Notes:
             notes["changed_at"] = index
         else:
             v._scope = Notes(scope=notes, changed_at=index)
+
+
+def subtract_in_place(changes: Iterable[tuple[Value, Any]]) -> None:
+    """`value.data -= amount` for each (value, amount) pair: how optimizers move their weights
+    (`Value.sub_` for one Value). The changes are stamped as an assignment of `.data` is.
+
+    A Value that owns its array (a parameter's: see `Value.__new__`) is changed in place; any
+    other gets a new array, so memory it does not own is never written. `changes` may be a
+    generator, each amount made just before it is used: a large model's updates are never all
+    held at once. One call, and one stamp, for all of an optimizer's weights: the per-weight
+    cost is much of a small model's step.
+    """
+    changed: list[Value] = []
+    try:
+        for v, amount in changes:
+            data = v._data
+            if data.__class__ is float:
+                v._data = data - float(amount)
+            elif (notes := v._scope).__class__ is Notes and (
+                owner := notes.get("owner")  # `v.noted("owner")`, inline
+            ) is not None:
+                owner -= amount  # into our private array, seen through the read-only `_data`
+            else:  # memory we do not own (a constant's): never written, a new array instead
+                fresh = as_data(data - amount, data.dtype, copy=True)
+                assert isinstance(fresh, ndarray)  # an array in, an array out
+                v._data = fresh
+                v.note("owner", fresh.base)
+            changed.append(v)
+    finally:  # stamped after the changes (a node made meanwhile is refused, never trusted),
+        stamp_changes(changed)  # also those made before an error
 
 
 def latest_data_change() -> int:

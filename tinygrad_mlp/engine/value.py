@@ -151,7 +151,7 @@ class Value(PythonProtocols, TensorMethods):
         self._data = data = as_data(new, dtype, copy=True)
         if isinstance(data, ndarray):  # (a scalar's data stays a float: it has no owner)
             self.note("owner", data.base)
-        stamp_change(self)
+        stamp_changes((self,))
 
     def sub_(self, delta: Any) -> Value:
         """Subtract `delta` from the data in place (what optimizers do); returns self.
@@ -357,7 +357,7 @@ from ..ops import (  # noqa: E402
 )
 from .backward import backward  # noqa: E402
 from .function import binary_operator, reflected, unary_operator  # noqa: E402
-from .node import leaf, stamp_change, subtract_in_place  # noqa: E402
+from .node import leaf, stamp_changes, subtract_in_place  # noqa: E402
 
 Value.__add__ = binary_operator(Add)
 Value.__radd__ = reflected(Value.__add__)
