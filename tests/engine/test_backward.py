@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import warnings
 import weakref
 
 import numpy as np
@@ -264,6 +265,48 @@ def test_an_op_that_passes_the_gradient_is_not_called_and_broadcasting_is_summed
         np.testing.assert_array_equal(b.grad, [9.0, 9.0])  # summed over the 3 rows
 
 
+class Product(Function):
+    """A product that says so: the backward pass makes g * b and g * a without calling it."""
+
+    product_rule = True
+    calls: list = []
+
+    @staticmethod
+    def forward(a, b):
+        return a * b
+
+    @staticmethod
+    def backward(g, a, b, out):
+        Product.calls.append(g)
+        return g * b, g * a
+
+
+@pytest.mark.parametrize("scalar", [True, False], ids=["scalar", "tensor"])
+def test_an_op_under_the_product_rule_is_not_called_and_broadcasting_is_summed(
+    scalar: bool,
+) -> None:
+    Product.calls.clear()
+    a = Value(2.0) if scalar else Value(np.full((3, 2), 2.0))
+    b = Value(5.0) if scalar else Value(np.array([5.0, 7.0]))  # broadcast along the first axis
+    out = Product.apply(a, b) * 3
+    (out if scalar else out.sum()).backward()
+    assert Product.calls == []
+    if scalar:
+        assert (a.grad, b.grad) == (15.0, 6.0)
+    else:
+        np.testing.assert_array_equal(a.grad, np.tile([15.0, 21.0], (3, 1)))
+        np.testing.assert_array_equal(b.grad, [18.0, 18.0])  # 3 * 2, summed over the 3 rows
+
+
+def test_the_product_rule_makes_no_gradient_for_a_constant() -> None:
+    x = Value(np.array([10.0, 10.0]))
+    y = x * np.array([1e-10, 1e-10])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the constant's gradient, 1e308 * 10, would overflow
+        y.backward(grad=np.full(2, 1e308))
+    np.testing.assert_allclose(x.grad, [1e298, 1e298])
+
+
 def test_a_subclass_of_an_op_that_passes_the_gradient_has_its_backward_called() -> None:
     class Doubled(PassesGradient):  # another op: its parent's shortcut may not hold
         @staticmethod
@@ -274,3 +317,15 @@ def test_a_subclass_of_an_op_that_passes_the_gradient_has_its_backward_called() 
     Doubled.apply(a, b).backward()
     assert not Doubled.passes_gradient
     assert (a.grad, b.grad) == (2.0, 2.0)
+
+
+def test_a_subclass_of_an_op_under_the_product_rule_has_its_backward_called() -> None:
+    class Squared(Product):  # another op: its parent's shortcut may not hold
+        @staticmethod
+        def backward(g, a, b, out):
+            return 2 * g * b, 2 * g * a
+
+    a, b = Value(1.0), Value(3.0)
+    Squared.apply(a, b).backward()
+    assert not Squared.product_rule
+    assert (a.grad, b.grad) == (6.0, 2.0)

@@ -21,7 +21,7 @@ import numpy as np
 
 from .accumulate import add_gradient, seed_gradient, store_leaf_gradients
 from .data import as_data
-from .function import PASSES_GRADIENT, constant, lift
+from .function import PASSES_GRADIENT, PRODUCT_RULE, constant, lift
 from .graph import walk
 from .modes import enable_grad, is_anomaly_enabled
 from .node import StaleDataError, check_finite, latest_data_change
@@ -137,7 +137,7 @@ def _run(order: list[Value], leaves: list[Value], store: bool) -> None:
     broadcasting, a custom op's odd result) goes through `add_gradient`."""
     anomaly = is_anomaly_enabled()
     push_leaf = leaves.append
-    passes_gradient = PASSES_GRADIENT
+    passes_gradient, product_rule = PASSES_GRADIENT, PRODUCT_RULE
     for node in order:
         g = node._g
         if store:
@@ -151,6 +151,9 @@ def _run(order: list[Value], leaves: list[Value], store: bool) -> None:
             a, b = parents
             if op in passes_gradient:  # a sum: both inputs get g itself, no call needed
                 ga = gb = g
+            elif op in product_rule:  # a product: g times the other input, where needed
+                ga = g * b._data if a.requires_grad else None
+                gb = g * a._data if b.requires_grad else None
             else:
                 try:
                     ga, gb = op.backward(g, a._data, b._data, node._data)

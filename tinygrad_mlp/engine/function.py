@@ -20,9 +20,10 @@ _new = object.__new__
 
 ndarray = np.ndarray
 
-# The ops whose `passes_gradient` is set: the backward pass tests a node's op against this
-# set, which costs a third of reading the class attribute.
+# The ops whose `passes_gradient` (or `product_rule`) is set: the backward pass tests a node's
+# op against these sets, which costs a third of reading the class attribute.
 PASSES_GRADIENT: set[type] = set()
+PRODUCT_RULE: set[type] = set()
 
 
 class Function:
@@ -60,14 +61,17 @@ class Function:
     True. A two-input operation without params whose `backward` returns `(grad, grad)` (a sum)
     may set `passes_gradient = True` in its class body (where the backward pass learns of it):
     an ordinary backward pass then gives both inputs the gradient without calling `backward`
-    (nearly half the nodes of a scalar network are sums).
-    A subclass does not inherit `passes_gradient`: it is another operation.
+    (nearly half the nodes of a scalar network are sums). One whose `backward` returns
+    `(grad * b, grad * a)` (a product) may set `product_rule = True`: the pass then makes those
+    two products itself, each only for an input that needs it (`x * 1.001` makes one).
+    A subclass inherits neither flag: it is another operation.
     """
 
     symbol: ClassVar[str] = "Function"
     derivative: ClassVar[str | None] = None
     skips_unneeded_grads: ClassVar[bool] = False
     passes_gradient: ClassVar[bool] = False
+    product_rule: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -78,10 +82,11 @@ class Function:
             cls.symbol = cls.__name__
         if "derivative" not in cls.__dict__:
             cls.derivative = None  # a subclass is another op: its parent's formula may not hold
-        if "passes_gradient" not in cls.__dict__:
-            cls.passes_gradient = False  # nor its parent's gradient
-        if cls.passes_gradient:
-            PASSES_GRADIENT.add(cls)
+        for flag, members in (("passes_gradient", PASSES_GRADIENT), ("product_rule", PRODUCT_RULE)):
+            if flag not in cls.__dict__:
+                setattr(cls, flag, False)  # nor its parent's gradient rule
+            if getattr(cls, flag):
+                members.add(cls)
 
     @staticmethod
     def forward(*inputs: Any, **params: Any) -> Any:

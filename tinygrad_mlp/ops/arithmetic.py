@@ -36,6 +36,7 @@ class Mul(Function):
     symbol = "*"
     derivative = "d(a·b) = b·da + a·db"
     forward = staticmethod(operator.mul)
+    product_rule = True  # backward returns (g * b, g * a): the backward pass makes them itself
 
     @staticmethod
     def backward(g, a, b, out):  # d(ab) = b da + a db
