@@ -36,6 +36,8 @@ class LabelError(ValueError):
 
 def _plain(labels: ArrayLike) -> np.ndarray:
     """The labels as a numpy array (a Value gives its data)."""
+    if isinstance(labels, np.ndarray):  # first: an array's own `.data` is its memory buffer
+        return labels
     return np.asarray(getattr(labels, "data", labels))
 
 
