@@ -48,9 +48,9 @@ def seed_gradient(out: Value, grad: Any) -> Any:
 
 
 def store_leaf_gradients(leaves: Sequence[Value], grads: Sequence[Any]) -> None:
-    """Add each gradient into its leaf's `.grad` (None: not reached). An array gradient must be
-    one of its own, as the backward pass makes them (`add_gradient`) and a compiled step's
-    program returns them: it is stored as it is. A compiled step stores its gradients here too."""
+    """Add each gradient into its leaf's `.grad` (None: not reached): the backward pass's and a
+    compiled step's. An array gradient must be one of its own, as `add_gradient` makes them and
+    a compiled step's program returns them: it is stored as it is."""
     for leaf, g in zip(leaves, grads):
         if g is None:
             continue
