@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 import warnings
 import weakref
 
@@ -10,6 +11,7 @@ import numpy as np
 import pytest
 
 from tinygrad_mlp import Function, Value, detect_anomaly, grad
+from tinygrad_mlp.ops import MatMul
 
 
 def test_each_leaf_gets_its_own_gradient_array() -> None:
@@ -230,6 +232,43 @@ def test_no_gradient_is_computed_for_a_constant_exponent() -> None:
     x = Value(np.ones(2))
     Counting.apply(x, np.ones(2)).sum().backward()
     assert Counting.calls == [(True, False)]
+
+
+def test_the_matmul_operator_asks_only_for_the_gradients_needed(monkeypatch) -> None:
+    seen = []
+    original = MatMul.backward
+
+    def spy(g, a, b, out, needs_grad=(True, True)):
+        seen.append(needs_grad)
+        return original(g, a, b, out, needs_grad=needs_grad)
+
+    monkeypatch.setattr(MatMul, "backward", staticmethod(spy))
+    w = Value(np.ones((3, 2)))
+    (np.ones((4, 3)) @ w).sum().backward()  # the batch is a constant: d/d(batch) is not made
+    (w.T @ Value(np.ones((3, 1)))).sum().backward()
+    assert seen == [(False, True), (True, True)]
+    np.testing.assert_array_equal(w.grad, np.full((3, 2), 4.0) + 1.0)
+
+
+def test_a_scalar_backward_redone_in_numpy_is_told_the_same_needed_gradients() -> None:
+    class Reciprocal(Function):  # d/da of a / b at a == 0: 1 / 0, which Python floats refuse
+        calls: list = []
+
+        @staticmethod
+        def forward(a, b):
+            return a * b
+
+        @staticmethod
+        def backward(g, a, b, out, needs_grad=(True, True)):
+            Reciprocal.calls.append(needs_grad)
+            return g / a, (g * a if needs_grad[1] else None)
+
+    Reciprocal.skips_unneeded_grads = True
+    x = Value(0.0)
+    with pytest.warns(RuntimeWarning, match="divide by zero"):
+        Reciprocal.apply(x, 2.0).backward()
+    assert x.grad == math.inf
+    assert Reciprocal.calls == [(True, False), (True, False)]  # in floats, then in numpy
 
 
 class PassesGradient(Function):

@@ -147,7 +147,8 @@ def _run(order: list[Value], leaves: list[Value], store: bool) -> None:
             continue
         op = node._op
         parents = node._prev
-        if node._params is None and len(parents) == 2:
+        params = node._params
+        if not params and len(parents) == 2:
             a, b = parents
             if op in passes_gradient:  # a sum: both inputs get g itself, no call needed
                 ga = gb = g
@@ -155,12 +156,18 @@ def _run(order: list[Value], leaves: list[Value], store: bool) -> None:
                 ga = g * b._data if a.requires_grad else None
                 gb = g * a._data if b.requires_grad else None
             else:
+                # params {}, not None: an op that skips unneeded gradients (Function.apply)
+                if params is not None:
+                    params = {"needs_grad": (a.requires_grad, b.requires_grad)}
                 try:
-                    ga, gb = op.backward(g, a._data, b._data, node._data)
+                    if params is None:
+                        ga, gb = op.backward(g, a._data, b._data, node._data)
+                    else:
+                        ga, gb = op.backward(g, a._data, b._data, node._data, **params)
                 except ArithmeticError:  # Python floats raise where numpy gives inf/nan
-                    ga, gb = _backward_like_numpy(op, g, (a._data, b._data), node._data, None)
+                    ga, gb = _backward_like_numpy(op, g, (a._data, b._data), node._data, params)
                 except (ValueError, TypeError):  # not two gradients: say so, as in general
-                    ga, gb = call_backward(op, g, [a._data, b._data], node._data, None)
+                    ga, gb = call_backward(op, g, [a._data, b._data], node._data, params)
             if anomaly:
                 _check_needed(op, parents, (ga, gb))
             if a.requires_grad:
@@ -186,7 +193,7 @@ def _run(order: list[Value], leaves: list[Value], store: bool) -> None:
                 elif gb is not None:
                     add_gradient(leaves, op, 1, b, gb, gb is g or gb is ga)
             continue
-        if node._params is None and len(parents) == 1:
+        if params is None and len(parents) == 1:
             a = parents[0]
             try:
                 ga = op.backward(g, a._data, node._data)
@@ -209,7 +216,6 @@ def _run(order: list[Value], leaves: list[Value], store: bool) -> None:
             else:
                 add_gradient(leaves, op, 0, a, ga, ga is g)
             continue
-        params = node._params
         if op.skips_unneeded_grads:
             params = {**params, "needs_grad": tuple([p.requires_grad for p in parents])}
         data = [p._data for p in parents]

@@ -124,8 +124,8 @@ class Function:
             raise forward_error(cls, values, exc) from None
         if out.__class__ is not float:
             out = normalize_output(cls, values, out)
-        # {} rather than None sends the node to the backward pass's general path, which passes
-        # `needs_grad`; `Value.params` shows {} either way
+        # {} rather than None tells the backward pass (and compile_step) to pass `needs_grad`;
+        # `Value.params` shows {} either way
         return op_result(cls, values, out, params or ({} if cls.skips_unneeded_grads else None))
 
 
@@ -136,8 +136,9 @@ class Function:
 
 
 def binary_operator(op: type[Function]) -> Callable[[Any, Any], Value]:
-    """The method `a (op) b` for an op without params that computes every gradient
-    (+ - * /), and gives float data from float data: `op.apply(a, b)`, faster."""
+    """The method `a (op) b` for an op without params (+ - * / @) that gives float data from
+    float data, if any: `op.apply(a, b)`, faster."""
+    skips = op.skips_unneeded_grads  # its nodes get params {}, as `apply` gives them
 
     def operator(a: Any, b: Any) -> Value:
         if a.__class__ is not Value:
@@ -175,7 +176,7 @@ def binary_operator(op: type[Function]) -> Callable[[Any, Any], Value]:
             node._prev = ()
             if Unrecorded.hook is not None:
                 Unrecorded.hook(node, op, (a, b), None)
-        node._params = None
+        node._params = {} if skips else None
         return node
 
     return named(operator, op)

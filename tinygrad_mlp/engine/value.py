@@ -290,7 +290,7 @@ class Value(PythonProtocols, TensorMethods):
         return self
 
     # -- operators --------------------------------------------------------------------------
-    # + - * / and the elementwise functions are each made by `binary_operator` or
+    # + - * / @ and the elementwise functions are each made by `binary_operator` or
     # `unary_operator` (function.py) and set at the end of this file, once the op classes
     # exist: each method is the op's `apply` itself, one Python call per operation.
     __add__: ClassVar[Callable[[Value, Any], Value]]
@@ -301,6 +301,8 @@ class Value(PythonProtocols, TensorMethods):
     __rmul__: ClassVar[Callable[[Value, Any], Value]]
     __truediv__: ClassVar[Callable[[Value, Any], Value]]
     __rtruediv__: ClassVar[Callable[[Value, Any], Value]]
+    __matmul__: ClassVar[Callable[[Value, Any], Value]]
+    __rmatmul__: ClassVar[Callable[[Value, Any], Value]]
     __neg__: ClassVar[Callable[[Value], Value]]
     exp: ClassVar[Callable[[Value], Value]]
     log: ClassVar[Callable[[Value], Value]]
@@ -322,12 +324,6 @@ class Value(PythonProtocols, TensorMethods):
 
     def __rpow__(self, base: Any) -> Value:
         return Pow.apply(base, self)
-
-    def __matmul__(self, other: Any) -> Value:
-        return MatMul.apply(self, other)
-
-    def __rmatmul__(self, other: Any) -> Value:
-        return MatMul.apply(other, self)
 
     def __getitem__(self, index: Any) -> Value:
         return GetItem.apply(self, index=index)
@@ -367,6 +363,8 @@ Value.__mul__ = binary_operator(Mul)
 Value.__rmul__ = reflected(Value.__mul__)
 Value.__truediv__ = binary_operator(Div)
 Value.__rtruediv__ = reflected(Value.__truediv__)
+Value.__matmul__ = binary_operator(MatMul)
+Value.__rmatmul__ = reflected(Value.__matmul__)
 Value.__neg__ = unary_operator(Neg)
 Value.exp = unary_operator(Exp)
 Value.log = unary_operator(Log)
