@@ -215,23 +215,40 @@ def test_anomaly_mode_never_flags_the_gradient_of_a_constant() -> None:
     np.testing.assert_array_equal(base.grad, [0.0, 2.0])
 
 
+class RecordingProduct(Function):
+    """a * b, whose backward records the `needs_grad` it is told and writes d/da as out / a
+    (= b): at a == 0, 0 / 0, which Python floats refuse and numpy makes nan."""
+
+    calls: list = []
+
+    @staticmethod
+    def forward(a, b):
+        return a * b
+
+    @staticmethod
+    def backward(g, a, b, out, needs_grad=(True, True)):
+        RecordingProduct.calls.append(needs_grad)
+        return (g * out / a if needs_grad[0] else None), (g * a if needs_grad[1] else None)
+
+
+RecordingProduct.skips_unneeded_grads = True
+
+
 def test_no_gradient_is_computed_for_a_constant_exponent() -> None:
-    class Counting(Function):
-        calls: list = []
-
-        @staticmethod
-        def forward(a, b):
-            return a * b
-
-        @staticmethod
-        def backward(g, a, b, out, needs_grad=(True, True)):
-            Counting.calls.append(needs_grad)
-            return (g * b if needs_grad[0] else None), (g * a if needs_grad[1] else None)
-
-    Counting.skips_unneeded_grads = True
+    RecordingProduct.calls.clear()
     x = Value(np.ones(2))
-    Counting.apply(x, np.ones(2)).sum().backward()
-    assert Counting.calls == [(True, False)]
+    RecordingProduct.apply(x, np.ones(2)).sum().backward()
+    assert RecordingProduct.calls == [(True, False)]
+    np.testing.assert_array_equal(x.grad, np.ones(2))
+
+
+def test_a_scalar_backward_redone_in_numpy_is_told_the_same_needed_gradients() -> None:
+    RecordingProduct.calls.clear()
+    x = Value(0.0)
+    with pytest.warns(RuntimeWarning, match="invalid value"):
+        RecordingProduct.apply(x, 2.0).backward()
+    assert math.isnan(x.grad)
+    assert RecordingProduct.calls == [(True, False), (True, False)]  # in floats, then in numpy
 
 
 def test_the_matmul_operator_asks_only_for_the_gradients_needed(monkeypatch) -> None:
@@ -248,27 +265,6 @@ def test_the_matmul_operator_asks_only_for_the_gradients_needed(monkeypatch) -> 
     (w.T @ Value(np.ones((3, 1)))).sum().backward()
     assert seen == [(False, True), (True, True)]
     np.testing.assert_array_equal(w.grad, np.full((3, 2), 4.0) + 1.0)
-
-
-def test_a_scalar_backward_redone_in_numpy_is_told_the_same_needed_gradients() -> None:
-    class Reciprocal(Function):  # d/da of a / b at a == 0: 1 / 0, which Python floats refuse
-        calls: list = []
-
-        @staticmethod
-        def forward(a, b):
-            return a * b
-
-        @staticmethod
-        def backward(g, a, b, out, needs_grad=(True, True)):
-            Reciprocal.calls.append(needs_grad)
-            return g / a, (g * a if needs_grad[1] else None)
-
-    Reciprocal.skips_unneeded_grads = True
-    x = Value(0.0)
-    with pytest.warns(RuntimeWarning, match="divide by zero"):
-        Reciprocal.apply(x, 2.0).backward()
-    assert x.grad == math.inf
-    assert Reciprocal.calls == [(True, False), (True, False)]  # in floats, then in numpy
 
 
 class PassesGradient(Function):
